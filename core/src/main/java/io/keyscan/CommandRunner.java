@@ -1,0 +1,170 @@
+package io.keyscan;
+
+import io.keyscan.spi.RedisKeyspace;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.TimeoutException;
+import java.util.function.DoubleSupplier;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * Runs one Redis command with its own timeout, retrying transient failures with exponential backoff and
+ * jitter. The command is re-sent as it was (same cursor), never a later or earlier one.
+ *
+ * <p>Each attempt is a fresh subscription to the command supplier, so the adapter's cold publishers send
+ * the command again. The timeout applies to one attempt; waiting for downstream demand is never timed.
+ */
+final class CommandRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(CommandRunner.class);
+
+    private final RedisKeyspace keyspace;
+    private final Duration timeout;
+    private final int maxAttempts;
+    private final Duration firstBackoff;
+    private final Duration maxBackoff;
+    private final LongSupplier nanoClock;
+    private final DoubleSupplier random;
+
+    CommandRunner(RedisKeyspace keyspace, KeyScanOptions options, LongSupplier nanoClock, DoubleSupplier random) {
+        this.keyspace = keyspace;
+        this.timeout = options.commandTimeout();
+        this.maxAttempts = options.retryMaxAttempts();
+        this.firstBackoff = options.retryFirstBackoff();
+        this.maxBackoff = options.retryMaxBackoff();
+        this.nanoClock = nanoClock;
+        this.random = random;
+    }
+
+    /** A command's reply, with how many attempts it took and how long the successful one ran. */
+    static final class Attempt<T> {
+        final T value;
+        final int attempts;
+        final long elapsedNanos;
+
+        Attempt(T value, int attempts, long elapsedNanos) {
+            this.value = value;
+            this.attempts = attempts;
+            this.elapsedNanos = elapsedNanos;
+        }
+    }
+
+    /** What is being run, for log lines and error messages. */
+    static final class Call {
+        final String command;
+        final String pattern;
+        final String address;
+        final @Nullable String cursor;
+
+        Call(String command, String pattern, String address, @Nullable String cursor) {
+            this.command = command;
+            this.pattern = pattern;
+            this.address = address;
+            this.cursor = cursor;
+        }
+
+        String describe() {
+            return command + " of pattern " + Patterns.abbreviate(pattern) + " on " + address
+                    + (cursor == null ? "" : " at cursor " + cursor);
+        }
+    }
+
+    <T> Mono<Attempt<T>> run(Supplier<Mono<T>> command, Call call) {
+        return attempt(command, call, 1);
+    }
+
+    private <T> Mono<Attempt<T>> attempt(Supplier<Mono<T>> command, Call call, int attempt) {
+        return Mono.defer(() -> {
+            long start = nanoClock.getAsLong();
+            return command.get()
+                    .timeout(timeout)
+                    .switchIfEmpty(Mono.error(() -> new IllegalStateException(call.command + " completed without a reply")))
+                    .map(value -> new Attempt<>(value, attempt, nanoClock.getAsLong() - start));
+        }).onErrorResume(error -> {
+            if (!isTransient(error)) {
+                return Mono.error(permanentFailure(call, attempt, error));
+            }
+            if (attempt >= maxAttempts) {
+                return Mono.error(retriesExhausted(call, attempt, error));
+            }
+            Duration backoff = backoff(attempt);
+            log.warn("{} failed (attempt {} of {}), retrying in {} ms: {}", call.describe(), attempt, maxAttempts,
+                    backoff.toMillis(), describe(error));
+            return Mono.delay(backoff).then(attempt(command, call, attempt + 1));
+        });
+    }
+
+    boolean isTransient(Throwable error) {
+        return error instanceof TimeoutException || keyspace.isTransient(error);
+    }
+
+    /**
+     * The pause after failed attempt {@code attempt}: {@code firstBackoff * 2^(attempt-1)} capped at
+     * {@code maxBackoff}, then jittered into its upper half so that clients retrying together spread out.
+     */
+    Duration backoff(int attempt) {
+        long cap = maxBackoff.toNanos();
+        long exponential = firstBackoff.toNanos();
+        for (int i = 1; i < attempt && exponential < cap; i++) {
+            exponential = Math.min(cap, exponential * 2);
+        }
+        long half = exponential / 2;
+        return Duration.ofNanos(half + (long) (random.getAsDouble() * (exponential - half)));
+    }
+
+    private KeyScanException retriesExhausted(Call call, int attempts, Throwable error) {
+        String message = call.describe() + " failed after " + attempts + (attempts == 1 ? " attempt" : " attempts")
+                + " (command timeout " + format(timeout) + "): " + describe(error);
+        if (isTimeout(error)) {
+            return new KeyScanTimeoutException(message, call.pattern, call.cursor, attempts, timeout, error);
+        }
+        return new KeyScanException(message, call.pattern, call.cursor, attempts, error);
+    }
+
+    private KeyScanException permanentFailure(Call call, int attempts, Throwable error) {
+        if (error instanceof KeyScanException) {
+            return (KeyScanException) error;
+        }
+        String message = call.describe() + " failed and is not retried: " + describe(error);
+        if (call.command.equals("KEYS") && isCommandUnavailable(error)) {
+            message += ". KEYS is unavailable on this server; set useScan = true (KEYSCAN_USE_SCAN=true) to list "
+                    + "keys with SCAN instead";
+        }
+        return new KeyScanException(message, call.pattern, call.cursor, attempts, error);
+    }
+
+    /** Our own per-command timeout, or a client's (e.g. Lettuce's {@code RedisCommandTimeoutException}). */
+    static boolean isTimeout(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof TimeoutException || t.getClass().getSimpleName().endsWith("TimeoutException")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The server refused the command itself: renamed away, or denied by an ACL. */
+    static boolean isCommandUnavailable(Throwable error) {
+        String text = String.valueOf(error.getMessage()).toLowerCase(Locale.ROOT);
+        return text.contains("unknown command") || text.startsWith("noperm") || text.contains(" noperm")
+                || text.contains("no permissions");
+    }
+
+    static String describe(Throwable error) {
+        if (error instanceof TimeoutException) {
+            return "no reply within the command timeout";
+        }
+        String message = error.getMessage();
+        return error.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    static String format(Duration duration) {
+        long millis = duration.toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
+    }
+}

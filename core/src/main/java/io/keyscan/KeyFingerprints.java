@@ -1,0 +1,165 @@
+package io.keyscan;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.security.SecureRandom;
+
+/**
+ * The set of keys one {@link KeyScanner#scan(String)} subscription has emitted, kept as 128-bit fingerprints
+ * (16 bytes a key, about 24-32 MB per million keys with the table's free space) instead of the keys
+ * themselves, so that {@code scan} can stay distinct across SCAN's own duplicates and across a rescan after
+ * a server restart.
+ *
+ * <p>Fingerprints are SipHash-2-4 with a 128-bit output under a random secret key drawn for each set: nobody
+ * can craft keys that collide, and two distinct keys share a fingerprint with probability about
+ * {@code n^2 / 2^129} (below 10^-26 for a billion keys), which is what "distinct" rests on here.
+ *
+ * <p>Open addressing with linear probing over two parallel {@code long} arrays; the all-zero fingerprint
+ * marks a free slot. Not thread-safe: a Flux's signals are serial.
+ */
+final class KeyFingerprints {
+
+    private static final SecureRandom SEEDS = new SecureRandom();
+    private static final VarHandle LONG_LE =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final int INITIAL_CAPACITY = 1 << 10;
+
+    private final long k0;
+    private final long k1;
+    private long[] high;
+    private long[] low;
+    private int size;
+    private int resizeAt;
+
+    KeyFingerprints() {
+        this(SEEDS.nextLong(), SEEDS.nextLong());
+    }
+
+    KeyFingerprints(long k0, long k1) {
+        this.k0 = k0;
+        this.k1 = k1;
+        this.high = new long[INITIAL_CAPACITY];
+        this.low = new long[INITIAL_CAPACITY];
+        this.resizeAt = threshold(INITIAL_CAPACITY);
+    }
+
+    /** Adds {@code key}; {@code true} if it was not in the set before. */
+    boolean add(byte[] key) {
+        long[] fingerprint = sipHash128(key);
+        long h = fingerprint[0];
+        long l = fingerprint[1];
+        if (h == 0 && l == 0) {
+            l = 1; // zero marks a free slot
+        }
+        if (!insert(high, low, h, l)) {
+            return false;
+        }
+        if (++size >= resizeAt) {
+            grow();
+        }
+        return true;
+    }
+
+    int size() {
+        return size;
+    }
+
+    private static boolean insert(long[] high, long[] low, long h, long l) {
+        int mask = high.length - 1;
+        int slot = (int) (l ^ (l >>> 32)) & mask;
+        while (true) {
+            long existingHigh = high[slot];
+            long existingLow = low[slot];
+            if (existingHigh == 0 && existingLow == 0) {
+                high[slot] = h;
+                low[slot] = l;
+                return true;
+            }
+            if (existingHigh == h && existingLow == l) {
+                return false;
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    private void grow() {
+        int capacity = high.length << 1;
+        long[] newHigh = new long[capacity];
+        long[] newLow = new long[capacity];
+        for (int i = 0; i < high.length; i++) {
+            if (high[i] != 0 || low[i] != 0) {
+                insert(newHigh, newLow, high[i], low[i]);
+            }
+        }
+        high = newHigh;
+        low = newLow;
+        resizeAt = threshold(capacity);
+    }
+
+    private static int threshold(int capacity) {
+        return (int) (capacity * 0.75);
+    }
+
+    /** SipHash-2-4 with 128-bit output (Aumasson and Bernstein, the reference implementation's variant). */
+    long[] sipHash128(byte[] data) {
+        SipState v = new SipState(k0, k1);
+        int length = data.length;
+        int blocks = length & ~7;
+        for (int i = 0; i < blocks; i += 8) {
+            v.compress((long) LONG_LE.get(data, i));
+        }
+        long last = ((long) length) << 56;
+        for (int i = length - 1; i >= blocks; i--) {
+            last |= (data[i] & 0xffL) << ((i - blocks) * 8);
+        }
+        v.compress(last);
+        v.v2 ^= 0xeeL;
+        v.rounds(4);
+        long first = v.v0 ^ v.v1 ^ v.v2 ^ v.v3;
+        v.v1 ^= 0xddL;
+        v.rounds(4);
+        long second = v.v0 ^ v.v1 ^ v.v2 ^ v.v3;
+        return new long[] {first, second};
+    }
+
+    /** SipHash's four-word state; short-lived, so the JIT keeps it in registers. */
+    private static final class SipState {
+        long v0;
+        long v1;
+        long v2;
+        long v3;
+
+        SipState(long k0, long k1) {
+            v0 = 0x736f6d6570736575L ^ k0;
+            v1 = 0x646f72616e646f6dL ^ k1 ^ 0xeeL;
+            v2 = 0x6c7967656e657261L ^ k0;
+            v3 = 0x7465646279746573L ^ k1;
+        }
+
+        void compress(long m) {
+            v3 ^= m;
+            rounds(2);
+            v0 ^= m;
+        }
+
+        void rounds(int count) {
+            for (int i = 0; i < count; i++) {
+                v0 += v1;
+                v1 = Long.rotateLeft(v1, 13);
+                v1 ^= v0;
+                v0 = Long.rotateLeft(v0, 32);
+                v2 += v3;
+                v3 = Long.rotateLeft(v3, 16);
+                v3 ^= v2;
+                v0 += v3;
+                v3 = Long.rotateLeft(v3, 21);
+                v3 ^= v0;
+                v2 += v1;
+                v1 = Long.rotateLeft(v1, 17);
+                v1 ^= v2;
+                v2 = Long.rotateLeft(v2, 32);
+            }
+        }
+    }
+}

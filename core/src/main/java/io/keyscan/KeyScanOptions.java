@@ -1,0 +1,452 @@
+package io.keyscan;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Immutable settings of a {@link KeyScanner}: which command lists keys, how SCAN pages are sized, and how
+ * long each Redis command may take and be retried.
+ *
+ * <p>Instances are safe to share. {@link #builder()} starts from the defaults, {@link #mutate()} from an
+ * existing instance; every setter validates its argument at once and names it in the error.
+ * {@link #fromEnvironment()} reads {@code KEYSCAN_*} environment variables over the defaults, so operators
+ * can switch from KEYS to SCAN, or back, without a code change:
+ *
+ * <table>
+ *   <caption>Settings</caption>
+ *   <tr><th>setting</th><th>environment variable</th><th>default</th><th>allowed</th></tr>
+ *   <tr><td>{@code useScan}</td><td>{@code KEYSCAN_USE_SCAN}</td><td>{@code false} (KEYS)</td>
+ *       <td>{@code true}, {@code false}</td></tr>
+ *   <tr><td>{@code scanCount}</td><td>{@code KEYSCAN_SCAN_COUNT}</td><td>{@code 10}</td>
+ *       <td>1..10000; outside it a WARN names the value, below 1 the default is used</td></tr>
+ *   <tr><td>{@code scanCountAutoTune}</td><td>{@code KEYSCAN_SCAN_COUNT_AUTO_TUNE}</td><td>{@code true}</td>
+ *       <td>{@code true}, {@code false}</td></tr>
+ *   <tr><td>{@code commandTimeout}</td><td>{@code KEYSCAN_COMMAND_TIMEOUT}</td><td>15 s</td>
+ *       <td>positive, at most 10 min; 10-30 s recommended</td></tr>
+ *   <tr><td>{@code retryMaxAttempts}</td><td>{@code KEYSCAN_RETRY_MAX_ATTEMPTS}</td><td>{@code 4}</td>
+ *       <td>1..100 (1 = no retry)</td></tr>
+ *   <tr><td>{@code retryFirstBackoff}</td><td>{@code KEYSCAN_RETRY_FIRST_BACKOFF}</td><td>100 ms</td>
+ *       <td>0..1 min</td></tr>
+ *   <tr><td>{@code retryMaxBackoff}</td><td>{@code KEYSCAN_RETRY_MAX_BACKOFF}</td><td>2 s</td>
+ *       <td>at least {@code retryFirstBackoff}, at most 10 min</td></tr>
+ * </table>
+ *
+ * <p>Durations in the environment take a unit ({@code 500ms}, {@code 15s}, {@code 2m}) or ISO-8601
+ * ({@code PT15S}). An empty variable counts as unset; a malformed one fails with an
+ * {@link IllegalArgumentException} naming the variable and its value.
+ */
+public final class KeyScanOptions {
+
+    /** Default of {@code useScan}: KEYS, until the application opts in to SCAN. */
+    public static final boolean DEFAULT_USE_SCAN = false;
+
+    /** Default of {@code scanCount}: Redis' own default COUNT. */
+    public static final int DEFAULT_SCAN_COUNT = 10;
+
+    /** Smallest {@code scanCount} used without a warning. */
+    public static final int MIN_SCAN_COUNT = 1;
+
+    /** Largest {@code scanCount} used without a warning. */
+    public static final int MAX_SCAN_COUNT = 10_000;
+
+    /** Default of {@code scanCountAutoTune}. */
+    public static final boolean DEFAULT_SCAN_COUNT_AUTO_TUNE = true;
+
+    /** Default of {@code commandTimeout}: the middle of the recommended 10-30 s range. */
+    public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(15);
+
+    /** Default of {@code retryMaxAttempts}, counting the first attempt. */
+    public static final int DEFAULT_RETRY_MAX_ATTEMPTS = 4;
+
+    /** Default of {@code retryFirstBackoff}. */
+    public static final Duration DEFAULT_RETRY_FIRST_BACKOFF = Duration.ofMillis(100);
+
+    /** Default of {@code retryMaxBackoff}. */
+    public static final Duration DEFAULT_RETRY_MAX_BACKOFF = Duration.ofSeconds(2);
+
+    static final Duration MAX_COMMAND_TIMEOUT = Duration.ofMinutes(10);
+    static final Duration MAX_FIRST_BACKOFF = Duration.ofMinutes(1);
+    static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
+    static final int MAX_RETRY_ATTEMPTS = 100;
+
+    static final String ENV_PREFIX = "KEYSCAN_";
+    static final String ENV_USE_SCAN = "KEYSCAN_USE_SCAN";
+    static final String ENV_SCAN_COUNT = "KEYSCAN_SCAN_COUNT";
+    static final String ENV_SCAN_COUNT_AUTO_TUNE = "KEYSCAN_SCAN_COUNT_AUTO_TUNE";
+    static final String ENV_COMMAND_TIMEOUT = "KEYSCAN_COMMAND_TIMEOUT";
+    static final String ENV_RETRY_MAX_ATTEMPTS = "KEYSCAN_RETRY_MAX_ATTEMPTS";
+    static final String ENV_RETRY_FIRST_BACKOFF = "KEYSCAN_RETRY_FIRST_BACKOFF";
+    static final String ENV_RETRY_MAX_BACKOFF = "KEYSCAN_RETRY_MAX_BACKOFF";
+
+    private static final Logger log = LoggerFactory.getLogger(KeyScanOptions.class);
+
+    private static final KeyScanOptions DEFAULTS = new KeyScanOptions(new Builder());
+
+    private final boolean useScan;
+    private final int scanCount;
+    private final boolean scanCountAutoTune;
+    private final Duration commandTimeout;
+    private final int retryMaxAttempts;
+    private final Duration retryFirstBackoff;
+    private final Duration retryMaxBackoff;
+
+    private KeyScanOptions(Builder builder) {
+        this.useScan = builder.useScan;
+        this.scanCount = builder.scanCount;
+        this.scanCountAutoTune = builder.scanCountAutoTune;
+        this.commandTimeout = builder.commandTimeout;
+        this.retryMaxAttempts = builder.retryMaxAttempts;
+        this.retryFirstBackoff = builder.retryFirstBackoff;
+        this.retryMaxBackoff = builder.retryMaxBackoff;
+    }
+
+    /** The defaults: KEYS, COUNT 10 with auto-tuning on, 15 s per command, 4 attempts. */
+    public static KeyScanOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /** A builder holding the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The defaults overridden by the process environment's {@code KEYSCAN_*} variables. */
+    public static KeyScanOptions fromEnvironment() {
+        return fromEnvironment(System.getenv());
+    }
+
+    /**
+     * The defaults overridden by the {@code KEYSCAN_*} entries of {@code environment}, read exactly like
+     * {@link #fromEnvironment()} reads the process environment. Unknown {@code KEYSCAN_*} names are logged at
+     * WARN (a typo must not go unnoticed) and otherwise ignored.
+     *
+     * @throws IllegalArgumentException naming the variable and its value when a value is malformed or not
+     *     allowed
+     */
+    public static KeyScanOptions fromEnvironment(Map<String, String> environment) {
+        Objects.requireNonNull(environment, "environment");
+        return builder().environment(environment).build();
+    }
+
+    /** A builder holding this instance's settings. */
+    public Builder mutate() {
+        return new Builder(this);
+    }
+
+    /** {@code true}: list keys with SCAN; {@code false}: with KEYS (deprecated, kept as a safety valve). */
+    public boolean useScan() {
+        return useScan;
+    }
+
+    /** The COUNT sent with every SCAN when {@link #scanCountAutoTune()} is off. */
+    public int scanCount() {
+        return scanCount;
+    }
+
+    /** Whether keyscan chooses COUNT per pattern and per page instead of sending {@link #scanCount()}. */
+    public boolean scanCountAutoTune() {
+        return scanCountAutoTune;
+    }
+
+    /** How long one SCAN or KEYS command may take before it is abandoned and, if attempts remain, retried. */
+    public Duration commandTimeout() {
+        return commandTimeout;
+    }
+
+    /** How many times one command is tried in all, counting the first attempt. */
+    public int retryMaxAttempts() {
+        return retryMaxAttempts;
+    }
+
+    /** The pause before the first retry; each further retry doubles it, up to {@link #retryMaxBackoff()}. */
+    public Duration retryFirstBackoff() {
+        return retryFirstBackoff;
+    }
+
+    /** The longest pause between two attempts. */
+    public Duration retryMaxBackoff() {
+        return retryMaxBackoff;
+    }
+
+    @Override
+    public boolean equals(@Nullable Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof KeyScanOptions)) {
+            return false;
+        }
+        KeyScanOptions that = (KeyScanOptions) o;
+        return useScan == that.useScan
+                && scanCount == that.scanCount
+                && scanCountAutoTune == that.scanCountAutoTune
+                && retryMaxAttempts == that.retryMaxAttempts
+                && commandTimeout.equals(that.commandTimeout)
+                && retryFirstBackoff.equals(that.retryFirstBackoff)
+                && retryMaxBackoff.equals(that.retryMaxBackoff);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(useScan, scanCount, scanCountAutoTune, commandTimeout, retryMaxAttempts,
+                retryFirstBackoff, retryMaxBackoff);
+    }
+
+    @Override
+    public String toString() {
+        return "KeyScanOptions{useScan=" + useScan
+                + ", scanCount=" + scanCount
+                + ", scanCountAutoTune=" + scanCountAutoTune
+                + ", commandTimeout=" + commandTimeout
+                + ", retryMaxAttempts=" + retryMaxAttempts
+                + ", retryFirstBackoff=" + retryFirstBackoff
+                + ", retryMaxBackoff=" + retryMaxBackoff + '}';
+    }
+
+    /**
+     * Builds {@link KeyScanOptions}. Not thread-safe; each setter validates its argument at once and
+     * {@link #build()} checks the rules that span several settings.
+     */
+    public static final class Builder {
+
+        private boolean useScan = DEFAULT_USE_SCAN;
+        private int scanCount = DEFAULT_SCAN_COUNT;
+        private boolean scanCountSet;
+        private boolean scanCountAutoTune = DEFAULT_SCAN_COUNT_AUTO_TUNE;
+        private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
+        private int retryMaxAttempts = DEFAULT_RETRY_MAX_ATTEMPTS;
+        private Duration retryFirstBackoff = DEFAULT_RETRY_FIRST_BACKOFF;
+        private Duration retryMaxBackoff = DEFAULT_RETRY_MAX_BACKOFF;
+
+        private Builder() {
+        }
+
+        private Builder(KeyScanOptions options) {
+            this.useScan = options.useScan;
+            this.scanCount = options.scanCount;
+            this.scanCountAutoTune = options.scanCountAutoTune;
+            this.commandTimeout = options.commandTimeout;
+            this.retryMaxAttempts = options.retryMaxAttempts;
+            this.retryFirstBackoff = options.retryFirstBackoff;
+            this.retryMaxBackoff = options.retryMaxBackoff;
+        }
+
+        /** {@code true} lists keys with SCAN, {@code false} (the default) with KEYS. */
+        public Builder useScan(boolean useScan) {
+            this.useScan = useScan;
+            return this;
+        }
+
+        /**
+         * The COUNT hint for every SCAN call when auto-tuning is off. Values outside 1..10000 are logged at WARN
+         * by {@link #build()}; values below 1, which Redis rejects, are replaced by the default 10.
+         */
+        public Builder scanCount(int scanCount) {
+            this.scanCount = scanCount;
+            this.scanCountSet = true;
+            return this;
+        }
+
+        /** Whether keyscan picks COUNT itself (the default); {@code false} sends exactly {@code scanCount}. */
+        public Builder scanCountAutoTune(boolean scanCountAutoTune) {
+            this.scanCountAutoTune = scanCountAutoTune;
+            return this;
+        }
+
+        /**
+         * How long one SCAN or KEYS command may take. Positive and at most 10 minutes; 10-30 s is recommended
+         * for production. The key stream itself has no timeout: a slow consumer is not an error.
+         */
+        public Builder commandTimeout(Duration commandTimeout) {
+            this.commandTimeout = checkDuration("commandTimeout", commandTimeout, false, MAX_COMMAND_TIMEOUT);
+            return this;
+        }
+
+        /** Attempts per command, counting the first: 1 (no retry) to 100. */
+        public Builder retryMaxAttempts(int retryMaxAttempts) {
+            if (retryMaxAttempts < 1 || retryMaxAttempts > MAX_RETRY_ATTEMPTS) {
+                throw new IllegalArgumentException("retryMaxAttempts must be between 1 and " + MAX_RETRY_ATTEMPTS
+                        + ", was " + retryMaxAttempts);
+            }
+            this.retryMaxAttempts = retryMaxAttempts;
+            return this;
+        }
+
+        /** The pause before the first retry: zero to 1 minute. */
+        public Builder retryFirstBackoff(Duration retryFirstBackoff) {
+            this.retryFirstBackoff = checkDuration("retryFirstBackoff", retryFirstBackoff, true, MAX_FIRST_BACKOFF);
+            return this;
+        }
+
+        /** The longest pause between attempts: at least {@code retryFirstBackoff}, at most 10 minutes. */
+        public Builder retryMaxBackoff(Duration retryMaxBackoff) {
+            this.retryMaxBackoff = checkDuration("retryMaxBackoff", retryMaxBackoff, true, MAX_BACKOFF);
+            return this;
+        }
+
+        /**
+         * Applies the {@code KEYSCAN_*} entries of {@code environment} over what this builder holds.
+         *
+         * @throws IllegalArgumentException naming the variable and its value when a value is malformed
+         */
+        public Builder environment(Map<String, String> environment) {
+            Objects.requireNonNull(environment, "environment");
+            TreeSet<String> unknown = new TreeSet<>();
+            for (String name : environment.keySet()) {
+                if (name.startsWith(ENV_PREFIX) && !EnvironmentVariables.KNOWN.contains(name)) {
+                    unknown.add(name);
+                }
+            }
+            if (!unknown.isEmpty()) {
+                log.warn("Ignoring unknown environment variables {}; keyscan reads {}", unknown,
+                        EnvironmentVariables.KNOWN);
+            }
+            EnvironmentVariables.read(environment, ENV_USE_SCAN, EnvironmentVariables::parseBoolean, this::useScan);
+            EnvironmentVariables.read(environment, ENV_SCAN_COUNT, EnvironmentVariables::parseInt, this::scanCount);
+            EnvironmentVariables.read(environment, ENV_SCAN_COUNT_AUTO_TUNE, EnvironmentVariables::parseBoolean,
+                    this::scanCountAutoTune);
+            EnvironmentVariables.read(environment, ENV_COMMAND_TIMEOUT, EnvironmentVariables::parseDuration,
+                    this::commandTimeout);
+            EnvironmentVariables.read(environment, ENV_RETRY_MAX_ATTEMPTS, EnvironmentVariables::parseInt,
+                    this::retryMaxAttempts);
+            EnvironmentVariables.read(environment, ENV_RETRY_FIRST_BACKOFF, EnvironmentVariables::parseDuration,
+                    this::retryFirstBackoff);
+            EnvironmentVariables.read(environment, ENV_RETRY_MAX_BACKOFF, EnvironmentVariables::parseDuration,
+                    this::retryMaxBackoff);
+            return this;
+        }
+
+        /**
+         * Checks the rules spanning several settings and builds the options. Logs at WARN when {@code scanCount}
+         * is outside 1..10000 (and uses the default below 1), and when a {@code scanCount} was set while
+         * auto-tuning, which ignores it, is on.
+         *
+         * @throws IllegalArgumentException when {@code retryMaxBackoff} is shorter than {@code retryFirstBackoff}
+         */
+        public KeyScanOptions build() {
+            if (retryMaxBackoff.compareTo(retryFirstBackoff) < 0) {
+                throw new IllegalArgumentException("retryMaxBackoff (" + retryMaxBackoff
+                        + ") must not be shorter than retryFirstBackoff (" + retryFirstBackoff + ")");
+            }
+            if (scanCount < MIN_SCAN_COUNT) {
+                log.warn("scanCount={} is below {} and Redis rejects it; using the default {} instead", scanCount,
+                        MIN_SCAN_COUNT, DEFAULT_SCAN_COUNT);
+                scanCount = DEFAULT_SCAN_COUNT;
+            } else if (scanCount > MAX_SCAN_COUNT) {
+                log.warn("scanCount={} is above {}: one SCAN call may hold the Redis server for many milliseconds",
+                        scanCount, MAX_SCAN_COUNT);
+            }
+            if (scanCountSet && scanCountAutoTune && scanCount != DEFAULT_SCAN_COUNT) {
+                log.warn("scanCount={} is ignored while scanCountAutoTune=true; set scanCountAutoTune=false "
+                        + "(KEYSCAN_SCAN_COUNT_AUTO_TUNE=false) to send a fixed COUNT", scanCount);
+            }
+            return new KeyScanOptions(this);
+        }
+
+        private static Duration checkDuration(String name, @Nullable Duration value, boolean zeroAllowed,
+                Duration max) {
+            if (value == null) {
+                throw new NullPointerException(name + " must not be null");
+            }
+            if (value.isNegative() || (!zeroAllowed && value.isZero())) {
+                throw new IllegalArgumentException(name + " must be " + (zeroAllowed ? "zero or positive" : "positive")
+                        + ", was " + value);
+            }
+            if (value.compareTo(max) > 0) {
+                throw new IllegalArgumentException(name + " must be at most " + max + ", was " + value);
+            }
+            return value;
+        }
+    }
+
+    /** Parsing of {@code KEYSCAN_*} values; every error names the variable and the value. */
+    static final class EnvironmentVariables {
+
+        static final Set<String> KNOWN = Set.of(ENV_USE_SCAN, ENV_SCAN_COUNT,
+                ENV_SCAN_COUNT_AUTO_TUNE, ENV_COMMAND_TIMEOUT, ENV_RETRY_MAX_ATTEMPTS, ENV_RETRY_FIRST_BACKOFF,
+                ENV_RETRY_MAX_BACKOFF);
+
+        private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h)");
+
+        private EnvironmentVariables() {
+        }
+
+        interface Parser<T> {
+            T parse(String value);
+        }
+
+        static <T> void read(Map<String, String> environment, String name, Parser<T> parser,
+                Consumer<T> setter) {
+            String raw = environment.get(name);
+            if (raw == null || raw.isBlank()) {
+                return;
+            }
+            String value = raw.trim();
+            T parsed;
+            try {
+                parsed = parser.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(name + "='" + raw + "' is not valid: " + e.getMessage(), e);
+            }
+            try {
+                setter.accept(parsed);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(name + "='" + raw + "' is not allowed: " + e.getMessage(), e);
+            }
+        }
+
+        static Boolean parseBoolean(String value) {
+            if (value.equalsIgnoreCase("true")) {
+                return Boolean.TRUE;
+            }
+            if (value.equalsIgnoreCase("false")) {
+                return Boolean.FALSE;
+            }
+            throw new IllegalArgumentException("expected true or false");
+        }
+
+        static Integer parseInt(String value) {
+            try {
+                return Integer.valueOf(value);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("expected a whole number", e);
+            }
+        }
+
+        static Duration parseDuration(String value) {
+            Matcher m = SIMPLE_DURATION.matcher(value.toLowerCase(Locale.ROOT));
+            if (m.matches()) {
+                long amount = Long.parseLong(m.group(1));
+                switch (m.group(2)) {
+                    case "ms":
+                        return Duration.ofMillis(amount);
+                    case "s":
+                        return Duration.ofSeconds(amount);
+                    case "m":
+                        return Duration.ofMinutes(amount);
+                    default:
+                        return Duration.ofHours(amount);
+                }
+            }
+            if (value.startsWith("P") || value.startsWith("p")) {
+                try {
+                    return Duration.parse(value);
+                } catch (DateTimeParseException e) {
+                    throw new IllegalArgumentException("expected an ISO-8601 duration such as PT15S", e);
+                }
+            }
+            throw new IllegalArgumentException("expected a duration with a unit (500ms, 15s, 2m, 1h) or ISO-8601 (PT15S)");
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package io.keyscan;
+
+import io.keyscan.spi.RedisKeyspace;
+import java.util.List;
+import java.util.Objects;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Lists the keys of a Redis deployment that match a glob pattern, with SCAN or, behind the
+ * {@link KeyScanOptions#useScan()} flag, with KEYS.
+ *
+ * <p>Applications call {@link #fetchKeys(String)}: it follows the flag and returns the same sorted, distinct
+ * list on both paths, so the flag can be flipped (or rolled back) without a change of behaviour.
+ * {@link #scan(String)} streams keys with backpressure for listings too large to hold in memory.
+ *
+ * <p>Every publisher returned here is cold: nothing is sent to Redis before subscription, and each
+ * subscription runs a fresh listing. Patterns follow Redis' glob syntax; build them from user input with
+ * {@link Patterns#escape(String)}. A {@code null} pattern is rejected at call time with a
+ * {@link NullPointerException}; a pattern that {@link Patterns#validate(String)} refuses, with an
+ * {@link IllegalArgumentException}, before anything is sent.
+ *
+ * <p>Failures never turn into a shorter list: each command has its own timeout
+ * ({@link KeyScanOptions#commandTimeout()}), transient failures are retried from the last cursor, and
+ * whatever cannot be survived ends the publisher with a {@link KeyScanException}.
+ *
+ * <p>Implementations are thread-safe. Adapters create them, e.g. {@code LettuceKeyScanner.create(...)}.
+ */
+public interface KeyScanner extends AutoCloseable {
+
+    /**
+     * Streams the keys matching {@code pattern} with SCAN, one page of keys per SCAN call.
+     *
+     * <p>Demand drives the iteration: a SCAN call is sent only when the keys already received do not cover
+     * what downstream has requested, so at most one page is read ahead of demand, and nothing is read while
+     * nobody requests. Cancelling stops the iteration: no SCAN is sent after it, and a call in flight is
+     * abandoned. Empty pages, which Redis may return many times in a row, do not end the stream; only the
+     * server's final cursor does.
+     *
+     * <p>Keys come in the server's order, which is no order. The stream may contain a key more than once, as
+     * SCAN itself may; use {@link #fetchKeys(String)} for a sorted, distinct list. Keys present for the whole
+     * iteration are all emitted, also across retries and a restart or failover of the server, after which the
+     * server is scanned again from its first cursor.
+     *
+     * @param pattern a Redis glob pattern, e.g. {@code "performance|*"}
+     * @return a cold {@link Flux} of keys
+     */
+    Flux<String> scan(String pattern);
+
+    /**
+     * Lists the keys matching {@code pattern} with one KEYS call per server.
+     *
+     * <p>KEYS holds the single-threaded server for the whole call (about a second per million keys), which is
+     * why it is deprecated here: the first use on each scanner logs a WARN line starting with
+     * {@code [DEPRECATION]}. The list is in the server's order; use {@link #fetchKeys(String)} for a sorted,
+     * distinct one.
+     *
+     * @param pattern a Redis glob pattern
+     * @return a cold {@link Mono} of the keys, in the server's order
+     */
+    Mono<List<String>> keys(String pattern);
+
+    /**
+     * Lists the keys matching {@code pattern} the way {@link KeyScanOptions#useScan()} says, sorted in natural
+     * {@link String} order and without duplicates. Both paths return identical lists for the same data.
+     *
+     * @param pattern a Redis glob pattern
+     * @return a cold {@link Mono} of the sorted, distinct keys
+     */
+    Mono<List<String>> fetchKeys(String pattern);
+
+    /** The options this scanner was built with. */
+    KeyScanOptions options();
+
+    /**
+     * Releases what this scanner owns: a client it created from a URI. A scanner over a connection the
+     * application passed in leaves that connection open.
+     */
+    @Override
+    void close();
+
+    /**
+     * Creates a scanner over a client adapter's {@link RedisKeyspace}. Applications use an adapter's factory
+     * instead, e.g. {@code LettuceKeyScanner.create(connection, options)}.
+     *
+     * @param keyspace the adapter's view of the Redis deployment
+     * @param options the settings
+     * @return a thread-safe scanner that closes {@code keyspace} when closed
+     */
+    static KeyScanner create(RedisKeyspace keyspace, KeyScanOptions options) {
+        Objects.requireNonNull(keyspace, "keyspace");
+        Objects.requireNonNull(options, "options");
+        return new DefaultKeyScanner(keyspace, options);
+    }
+}

@@ -1,0 +1,33 @@
+package io.keyscan.spi;
+
+import java.util.List;
+import reactor.core.publisher.Mono;
+
+/**
+ * One Redis server process, reached through one connection, that SCAN and KEYS run on.
+ *
+ * <p>Every method returns a cold publisher that sends exactly one command per subscription; cancelling the
+ * subscription cancels the command. Keys are raw bytes so that no key is altered by decoding.
+ */
+public interface ScanNode {
+
+    /** Where the node is, for messages and logs, e.g. {@code 127.0.0.1:6379}. Never contains credentials. */
+    String address();
+
+    /** Sends one {@code SCAN cursor MATCH pattern COUNT count}. */
+    Mono<ScanPage> scan(ScanRequest request);
+
+    /** Sends one {@code KEYS pattern}. */
+    Mono<List<byte[]>> keys(byte[] pattern);
+
+    /** The {@code run_id} of the server process, from {@code INFO server}; it changes at every restart. */
+    Mono<String> runId();
+
+    /**
+     * A counter that changes every time the connection to this node is established again (reconnect after a
+     * disconnect). A SCAN cursor is valid only on the server process that issued it; a changed epoch tells the
+     * engine to check {@link #runId()} before trusting a cursor, including when the client replayed a command
+     * after reconnecting. The counter must change before any reply read on the new connection is delivered.
+     */
+    long connectionEpoch();
+}

@@ -1,0 +1,135 @@
+package io.keyscan;
+
+import io.keyscan.spi.ScanNode;
+import io.keyscan.spi.ScanPage;
+import io.keyscan.spi.ScanRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import reactor.core.publisher.Mono;
+
+/**
+ * A scripted {@link ScanNode} for engine tests: pages are looked up by cursor, and each call can be replaced by
+ * a scripted reply (an error, a reply that never comes). Records every command it receives, on subscription,
+ * as a server would see it.
+ */
+final class ScriptedNode implements ScanNode {
+
+    final List<ScanRequest> scans = new CopyOnWriteArrayList<>();
+    final AtomicInteger runIdCalls = new AtomicInteger();
+    final AtomicInteger keysCalls = new AtomicInteger();
+    final AtomicInteger cancelledScans = new AtomicInteger();
+    final AtomicLong epoch = new AtomicLong();
+    private final Map<String, ScanPage> pages = new ConcurrentHashMap<>();
+    private final List<Function<ScanRequest, Mono<ScanPage>>> overrides = new CopyOnWriteArrayList<>();
+    private volatile String runId = "run-1";
+    private volatile Mono<List<byte[]>> keysReply = Mono.just(List.of());
+    private final String address;
+
+    ScriptedNode() {
+        this("scripted:6379");
+    }
+
+    ScriptedNode(String address) {
+        this.address = address;
+    }
+
+    /** Pages chained by cursor: the first answers cursor 0, page i (from 1) answers cursor 100 + i. */
+    ScriptedNode pages(List<List<String>> keysPerPage) {
+        for (int i = 0; i < keysPerPage.size(); i++) {
+            String cursor = String.valueOf(i == 0 ? 0 : 100 + i);
+            String next = i == keysPerPage.size() - 1 ? "0" : String.valueOf(100 + i + 1);
+            pages.put(cursor, ScanPage.of(next, bytes(keysPerPage.get(i))));
+        }
+        return this;
+    }
+
+    /** The next SCAN call gets this reply instead of its page (one override is used per call, in order). */
+    ScriptedNode thenReply(Function<ScanRequest, Mono<ScanPage>> reply) {
+        overrides.add(reply);
+        return this;
+    }
+
+    /** The next SCAN call gets its scripted page (to place an override further down the calls). */
+    ScriptedNode thenPage() {
+        return thenReply(this::page);
+    }
+
+    ScriptedNode runId(String runId) {
+        this.runId = runId;
+        return this;
+    }
+
+    ScriptedNode keysReply(Mono<List<byte[]>> reply) {
+        this.keysReply = reply;
+        return this;
+    }
+
+    Mono<ScanPage> page(ScanRequest request) {
+        ScanPage page = pages.get(request.cursor());
+        if (page == null) {
+            return Mono.error(new IllegalStateException("no page for cursor " + request.cursor()));
+        }
+        return Mono.just(page);
+    }
+
+    List<String> cursorsSent() {
+        List<String> cursors = new ArrayList<>();
+        for (ScanRequest request : scans) {
+            cursors.add(request.cursor());
+        }
+        return cursors;
+    }
+
+    @Override
+    public String address() {
+        return address;
+    }
+
+    @Override
+    public Mono<ScanPage> scan(ScanRequest request) {
+        return Mono.defer(() -> {
+            scans.add(request);
+            if (!overrides.isEmpty()) {
+                return overrides.remove(0).apply(request);
+            }
+            return page(request);
+        }).doOnCancel(cancelledScans::incrementAndGet);
+    }
+
+    @Override
+    public Mono<List<byte[]>> keys(byte[] pattern) {
+        return Mono.defer(() -> {
+            keysCalls.incrementAndGet();
+            return keysReply;
+        });
+    }
+
+    @Override
+    public Mono<String> runId() {
+        return Mono.fromCallable(() -> {
+            runIdCalls.incrementAndGet();
+            return runId;
+        });
+    }
+
+    @Override
+    public long connectionEpoch() {
+        return epoch.get();
+    }
+
+    static List<byte[]> bytes(List<String> keys) {
+        List<byte[]> out = new ArrayList<>(keys.size());
+        for (String key : keys) {
+            out.add(key.getBytes(StandardCharsets.UTF_8));
+        }
+        return Collections.unmodifiableList(out);
+    }
+}
