@@ -10,10 +10,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * A scripted {@link ScanNode} for engine tests: pages are looked up by cursor, and each call can be replaced by
@@ -23,6 +25,8 @@ import reactor.core.publisher.Mono;
 final class ScriptedNode implements ScanNode {
 
     final List<ScanRequest> scans = new CopyOnWriteArrayList<>();
+    /** When each SCAN was received, in milliseconds of the parallel scheduler's clock (virtual in tests). */
+    final List<Long> scanTimes = new CopyOnWriteArrayList<>();
     final AtomicInteger runIdCalls = new AtomicInteger();
     final AtomicInteger keysCalls = new AtomicInteger();
     final AtomicInteger cancelledScans = new AtomicInteger();
@@ -97,6 +101,7 @@ final class ScriptedNode implements ScanNode {
     public Mono<ScanPage> scan(ScanRequest request) {
         return Mono.defer(() -> {
             scans.add(request);
+            scanTimes.add(Schedulers.parallel().now(TimeUnit.MILLISECONDS));
             if (!overrides.isEmpty()) {
                 return overrides.remove(0).apply(request);
             }
