@@ -1,0 +1,353 @@
+package io.keyscan.testkit;
+
+import io.lettuce.core.RedisURI;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@code redis-server} process started by this JVM on a free loopback port, with its own directory, that a
+ * test may stop, restart with the same data, pause ({@code SIGSTOP}) and kill. Processes still running when
+ * the JVM exits are killed.
+ */
+public final class LocalRedisServer extends RedisServer {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalRedisServer.class);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly),
+                "keyscan-redis-reaper"));
+    }
+
+    private final RedisBinary binary;
+    private final List<String> extraArgs;
+    private final Path dir;
+    private final int port;
+    private final String name;
+    private volatile Process process;
+
+    private LocalRedisServer(Builder builder, int port, Path dir) {
+        this.binary = builder.binary;
+        this.extraArgs = List.copyOf(builder.args);
+        this.port = port;
+        this.dir = dir;
+        this.name = builder.name;
+    }
+
+    /** A builder for a server from {@link RedisBinary#find()} with no extra configuration. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Starts a plain server. */
+    public static LocalRedisServer start() {
+        return builder().start();
+    }
+
+    @Override
+    public String source() {
+        return binary.source() + " (" + binary.path() + ", " + binary.version() + ") on port " + port;
+    }
+
+    @Override
+    public RedisURI redisUri() {
+        return RedisURI.builder().withHost("127.0.0.1").withPort(port).build();
+    }
+
+    /** The TCP port the server listens on. */
+    public int port() {
+        return port;
+    }
+
+    /** The server's working directory (RDB files, its log). */
+    public Path dir() {
+        return dir;
+    }
+
+    /** The binary this server runs. */
+    public RedisBinary binary() {
+        return binary;
+    }
+
+    /** The operating system's process id. */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Whether the process is alive (a paused process is alive). */
+    public boolean isRunning() {
+        Process p = process;
+        return p != null && p.isAlive();
+    }
+
+    /** {@code SAVE}: writes the dataset to {@code dump.rdb} so that a restart loads it. */
+    public void save() {
+        admin().save();
+    }
+
+    /** Stops the process: {@code SIGTERM}, then {@code SIGKILL} if it does not exit within 10 s. */
+    public void stop() {
+        closeAdmin();
+        Process p = process;
+        if (p == null) {
+            return;
+        }
+        if (p.isAlive()) {
+            signal("CONT"); // a paused process cannot act on SIGTERM
+            p.destroy();
+            try {
+                if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                    p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                p.destroyForcibly();
+            }
+        }
+        RUNNING.remove(p);
+    }
+
+    /** {@code kill -9}: the process dies at once, without saving. */
+    public void kill() {
+        closeAdmin();
+        Process p = process;
+        p.destroyForcibly();
+        try {
+            p.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        RUNNING.remove(p);
+    }
+
+    /** {@code kill -STOP}: the process freezes; connections stay open and nothing is answered. */
+    public void pause() {
+        signal("STOP");
+    }
+
+    /** {@code kill -CONT}: a paused process goes on. */
+    public void resume() {
+        signal("CONT");
+    }
+
+    /**
+     * Starts the process again on the same port and directory, so it loads whatever {@link #save()} wrote.
+     * Waits until the server accepts connections and, if {@code awaitLoaded}, until it finished loading.
+     */
+    public void restart(boolean awaitLoaded) {
+        stop();
+        launch(awaitLoaded);
+    }
+
+    /** Starts the process again (see {@link #restart(boolean)}) after a {@link #kill()} or {@link #stop()}. */
+    public void startAgain(boolean awaitLoaded) {
+        if (isRunning()) {
+            throw new IllegalStateException(name + " is still running");
+        }
+        launch(awaitLoaded);
+    }
+
+    /** The last lines of the server's log, for failure messages. */
+    public String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(dir.resolve("redis.log"), StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private void signal(String signal) {
+        Process p = process;
+        if (p == null || !p.isAlive()) {
+            return;
+        }
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + p.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private List<String> command() {
+        List<String> command = new ArrayList<>();
+        Collections.addAll(command, binary.path().toString(),
+                "--port", Integer.toString(port),
+                "--bind", "127.0.0.1",
+                "--protected-mode", "no",
+                "--daemonize", "no",
+                "--save", "",
+                "--appendonly", "no",
+                "--dir", dir.toString(),
+                "--logfile", "redis.log");
+        if (binary.majorVersion() >= 7) {
+            Collections.addAll(command, "--enable-debug-command", "local");
+        }
+        command.addAll(extraArgs);
+        return command;
+    }
+
+    private void launch(boolean awaitLoaded) {
+        try {
+            Process p = new ProcessBuilder(command())
+                    .directory(dir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("stdout.log").toFile())
+                    .start();
+            RUNNING.add(p);
+            process = p;
+            awaitListening(p);
+            if (awaitLoaded) {
+                awaitLoaded(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + binary.path(), e);
+        }
+    }
+
+    private void awaitListening(Process p) {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + p.exitValue() + ":\n" + logTail());
+            }
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return;
+            } catch (IOException notYet) {
+                pollPause();
+            }
+        }
+        throw new IllegalStateException(name + " did not listen on port " + port + " within " + START_TIMEOUT + ":\n"
+                + logTail());
+    }
+
+    private void awaitLoaded(Process p) {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + p.exitValue() + ":\n" + logTail());
+            }
+            try {
+                if (Files.readString(dir.resolve("redis.log"), StandardCharsets.UTF_8)
+                        .lastIndexOf("Ready to accept connections") > lastStartOffset()) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // the log appears a moment after the process
+            }
+            pollPause();
+        }
+        throw new IllegalStateException(name + " did not finish loading within " + START_TIMEOUT + ":\n" + logTail());
+    }
+
+    /** Where the current run's lines begin in the log: after the last start banner. */
+    private int lastStartOffset() throws IOException {
+        return Files.readString(dir.resolve("redis.log"), StandardCharsets.UTF_8).lastIndexOf("oO0OoO0OoO0Oo");
+    }
+
+    private static void pollPause() {
+        try {
+            // Waiting for an external process to come up: there is nothing to synchronise on but its port.
+            TimeUnit.MILLISECONDS.sleep(20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for redis-server", e);
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port", e);
+        }
+    }
+
+    /** Configures a {@link LocalRedisServer}. */
+    public static final class Builder {
+
+        private RedisBinary binary;
+        private final List<String> args = new ArrayList<>();
+        private String name = "redis-server";
+
+        private Builder() {
+        }
+
+        /** The executable; {@link RedisBinary#find()} by default. */
+        public Builder binary(RedisBinary binary) {
+            this.binary = binary;
+            return this;
+        }
+
+        /** Extra command-line configuration, e.g. {@code arg("--rename-command", "KEYS", "")}. */
+        public Builder arg(String... args) {
+            Collections.addAll(this.args, args);
+            return this;
+        }
+
+        /** A name for log lines and errors. */
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        /** Starts the server on a free port and waits until it is ready. */
+        public LocalRedisServer start() {
+            if (binary == null) {
+                binary = RedisBinary.find();
+            }
+            IllegalStateException last = null;
+            for (int attempt = 0; attempt < 5; attempt++) {
+                int port = freePort();
+                Path dir;
+                try {
+                    dir = Files.createTempDirectory("keyscan-redis-" + port + "-");
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                LocalRedisServer server = new LocalRedisServer(this, port, dir);
+                try {
+                    server.launch(true);
+                    log.info("Started {}", server.source());
+                    return server;
+                } catch (IllegalStateException e) {
+                    server.stop();
+                    last = e;
+                    if (!server.logTail().contains("Address already in use")) {
+                        throw e;
+                    }
+                }
+            }
+            throw last;
+        }
+    }
+}
