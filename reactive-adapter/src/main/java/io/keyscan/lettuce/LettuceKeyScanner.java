@@ -1,0 +1,72 @@
+package io.keyscan.lettuce;
+
+import io.keyscan.KeyScanOptions;
+import io.keyscan.KeyScanner;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Creates {@link KeyScanner}s that talk to Redis through Lettuce's reactive API.
+ *
+ * <pre>{@code
+ * KeyScanner scanner = LettuceKeyScanner.create(connection, KeyScanOptions.fromEnvironment());
+ * Mono<List<String>> keys = scanner.fetchKeys("performance|*datetime|20260204*|*END|1.0.2");
+ * }</pre>
+ */
+public final class LettuceKeyScanner {
+
+    private LettuceKeyScanner() {
+    }
+
+    /**
+     * A scanner over a connection the application owns and keeps open. Closing the scanner leaves the
+     * connection open. Commands share the connection with the application's own, pipelined.
+     *
+     * @param connection an open standalone connection with string keys
+     * @param options the settings
+     */
+    public static KeyScanner create(StatefulRedisConnection<String, String> connection, KeyScanOptions options) {
+        Objects.requireNonNull(connection, "connection");
+        Objects.requireNonNull(options, "options");
+        return KeyScanner.create(new LettuceKeyspace(connection, "the application's Redis connection", null), options);
+    }
+
+    /**
+     * A scanner with its own Lettuce client, connected to {@code uri} now. Closing the scanner closes the
+     * connection and shuts the client down.
+     *
+     * @param uri where to connect, e.g. {@code redis://localhost:6379} or {@code rediss://user:secret@host:6380}
+     * @param options the settings
+     * @throws io.lettuce.core.RedisConnectionException if the server cannot be reached or refuses the credentials
+     */
+    public static KeyScanner create(RedisURI uri, KeyScanOptions options) {
+        Objects.requireNonNull(uri, "uri");
+        Objects.requireNonNull(options, "options");
+        RedisURI copy = RedisURI.builder(uri).build();
+        // Lettuce's own timeout is only a backstop behind keyscan's per-command timeout.
+        copy.setTimeout(options.commandTimeout().plus(Duration.ofSeconds(5)));
+        RedisClient client = RedisClient.create(copy);
+        try {
+            StatefulRedisConnection<String, String> connection = client.connect();
+            return KeyScanner.create(new LettuceKeyspace(connection, copy.getHost() + ":" + copy.getPort(), client),
+                    options);
+        } catch (RuntimeException e) {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            throw e;
+        }
+    }
+
+    /**
+     * A scanner with its own client; see {@link #create(RedisURI, KeyScanOptions)}.
+     *
+     * @param uri a Redis URI string such as {@code redis://localhost:6379/0}
+     * @param options the settings
+     */
+    public static KeyScanner create(String uri, KeyScanOptions options) {
+        Objects.requireNonNull(uri, "uri");
+        return create(RedisURI.create(uri), options);
+    }
+}

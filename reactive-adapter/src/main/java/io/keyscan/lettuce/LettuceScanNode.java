@@ -1,0 +1,94 @@
+package io.keyscan.lettuce;
+
+import io.keyscan.spi.ScanNode;
+import io.keyscan.spi.ScanPage;
+import io.keyscan.spi.ScanRequest;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandKeyword;
+import io.lettuce.core.protocol.CommandType;
+import java.net.SocketAddress;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import reactor.core.publisher.Mono;
+
+/**
+ * One server behind one Lettuce connection. Commands go through Lettuce's reactive API, so they are cold,
+ * pipelined with whatever else uses the connection, and cancelled when their subscription is.
+ *
+ * <p>The connection epoch counts Lettuce's reconnects. Lettuce calls connection listeners from the channel's
+ * event loop while activating the new channel, before it reads any reply on it (replies to commands it
+ * replays included), so a reply that came over a new connection is always seen with the new epoch.
+ */
+final class LettuceScanNode implements ScanNode, RedisConnectionStateListener {
+
+    private final StatefulRedisConnection<String, String> connection;
+    private final AtomicLong epoch = new AtomicLong();
+    private volatile String address;
+
+    LettuceScanNode(StatefulRedisConnection<String, String> connection, String address) {
+        this.connection = connection;
+        this.address = address;
+        connection.addListener(this);
+    }
+
+    @Override
+    public String address() {
+        return address;
+    }
+
+    @Override
+    public Mono<ScanPage> scan(ScanRequest request) {
+        return Mono.defer(() -> {
+            CommandArgs<String, String> args = new CommandArgs<>(StringCodec.UTF8)
+                    .add(request.cursor())
+                    .add(CommandKeyword.MATCH).add(request.match())
+                    .add(CommandKeyword.COUNT).add(request.count());
+            return connection.reactive().<ScanPage>dispatch(CommandType.SCAN, new RawScanOutput(), args).single();
+        });
+    }
+
+    @Override
+    public Mono<List<byte[]>> keys(byte[] pattern) {
+        return Mono.defer(() -> connection.reactive()
+                .<List<byte[]>>dispatch(CommandType.KEYS, new RawKeysOutput(),
+                        new CommandArgs<>(StringCodec.UTF8).add(pattern))
+                .single());
+    }
+
+    @Override
+    public Mono<String> runId() {
+        return Mono.defer(() -> connection.reactive().info("server")).map(LettuceScanNode::parseRunId);
+    }
+
+    @Override
+    public long connectionEpoch() {
+        return epoch.get();
+    }
+
+    @Override
+    public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress socketAddress) {
+        if (handler == connection) {
+            epoch.incrementAndGet();
+            if (socketAddress != null) {
+                address = LettuceKeyspace.describe(socketAddress);
+            }
+        }
+    }
+
+    void detach() {
+        connection.removeListener(this);
+    }
+
+    static String parseRunId(String info) {
+        for (String line : info.split("\r?\n")) {
+            if (line.startsWith("run_id:")) {
+                return line.substring("run_id:".length()).trim();
+            }
+        }
+        throw new IllegalStateException("INFO server has no run_id");
+    }
+}

@@ -1,0 +1,47 @@
+package io.keyscan.lettuce;
+
+import io.keyscan.spi.ScanPage;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.CommandOutput;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads a SCAN reply ({@code [cursor, [key, ...]]}) keeping every key's bytes exactly as sent, so that no key
+ * is altered by decoding. The first bulk string is the cursor, every later one a key.
+ */
+final class RawScanOutput extends CommandOutput<String, String, ScanPage> {
+
+    private String cursor;
+    private final List<byte[]> keys = new ArrayList<>();
+
+    RawScanOutput() {
+        super(StringCodec.UTF8, null);
+    }
+
+    @Override
+    public void set(ByteBuffer bytes) {
+        if (cursor == null) {
+            cursor = bytes == null ? null : StandardCharsets.US_ASCII.decode(bytes).toString();
+            return;
+        }
+        keys.add(RawKeysOutput.copy(bytes));
+    }
+
+    @Override
+    public void multi(int count) {
+        if (cursor != null && count > 0 && keys.isEmpty()) {
+            ((ArrayList<byte[]>) keys).ensureCapacity(count);
+        }
+    }
+
+    @Override
+    public ScanPage get() {
+        if (cursor == null) {
+            throw new IllegalStateException("SCAN reply without a cursor");
+        }
+        return ScanPage.of(cursor, keys);
+    }
+}
