@@ -3,6 +3,7 @@ package io.keyscan;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.keyscan.spi.ScanPage;
+import io.keyscan.testkit.LogCapture;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 
 import io.keyscan.spi.ScanPage;
+import io.keyscan.testkit.LogCapture;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -3,7 +3,7 @@ package io.keyscan.lettuce;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.keyscan.KeyScanOptions;
-import io.keyscan.LogCapture;
+import io.keyscan.testkit.LogCapture;
 import io.keyscan.testkit.RedisExtension;
 import io.keyscan.testkit.RedisServer;
 import java.util.List;

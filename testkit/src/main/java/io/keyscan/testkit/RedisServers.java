@@ -37,7 +37,7 @@ public final class RedisServers {
     public static RedisServer start() {
         String url = System.getenv(ENV_URL);
         if (url != null && !url.isBlank()) {
-            RedisServer server = new External(RedisURI.create(url.trim()));
+            RedisServer server = new External(RedisURI.create(url.trim()), ENV_URL);
             log.info("Using Redis from {}: {} (tests flush it)", ENV_URL, server.redisUri().toString());
             return server;
         }
@@ -71,17 +71,25 @@ public final class RedisServers {
         }
     }
 
+    /** A server this JVM did not start, e.g. the user's; closing it only closes the admin connection. */
+    public static RedisServer external(RedisURI uri) {
+        return new External(uri, "the server");
+    }
+
     /** A server this JVM did not start. */
     static final class External extends RedisServer {
         private final RedisURI uri;
+        private final String label;
 
-        External(RedisURI uri) {
+        External(RedisURI uri, String label) {
             this.uri = uri;
+            this.label = label;
         }
 
         @Override
         public String source() {
-            return ENV_URL + " (" + uri.getHost() + ":" + uri.getPort() + ")";
+            // host and port only: the URI may carry a password
+            return label + " at " + uri.getHost() + ":" + uri.getPort();
         }
 
         @Override

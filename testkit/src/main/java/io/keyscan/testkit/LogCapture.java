@@ -1,4 +1,4 @@
-package io.keyscan;
+package io.keyscan.testkit;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;

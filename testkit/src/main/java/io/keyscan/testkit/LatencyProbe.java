@@ -1,0 +1,203 @@
+package io.keyscan.testkit;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCredentials;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A second client that PINGs the server over and over and records the longest round trip: how long other
+ * clients had to wait while the server was busy, e.g. with KEYS.
+ *
+ * <p>It runs in a JVM of its own, so that garbage collection and CPU work in the measuring JVM (collecting
+ * and sorting a million keys) do not show up as server delay. The parent talks to it over stdin/stdout:
+ * {@link #reset()} starts a measurement, {@link #maxMillis()} reads it.
+ */
+public final class LatencyProbe implements AutoCloseable {
+
+    private final Process process;
+    private final BufferedWriter commands;
+    private final BufferedReader replies;
+
+    private LatencyProbe(Process process) {
+        this.process = process;
+        this.commands = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
+        this.replies = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    }
+
+    /** Starts a probe JVM that connects to {@code uri} and pings until closed. */
+    public static LatencyProbe start(RedisURI uri) {
+        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = List.of(java, "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", classpath(), LatencyProbe.class.getName());
+        try {
+            Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            LatencyProbe probe = new LatencyProbe(process);
+            // Where to connect goes over stdin, not the command line, where other users could read a password.
+            String target = (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort() + "/"
+                    + uri.getDatabase();
+            RedisCredentials credentials = uri.getCredentialsProvider() == null ? null
+                    : uri.getCredentialsProvider().resolveCredentials().block(Duration.ofSeconds(10));
+            String username = credentials != null && credentials.hasUsername() ? credentials.getUsername() : "";
+            String password = credentials != null && credentials.hasPassword()
+                    ? new String(credentials.getPassword()) : "";
+            probe.ask(target + "\t" + username + "\t" + password);
+            return probe;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the latency probe JVM", e);
+        }
+    }
+
+    /** Starts a new measurement; returns once the probe has reset. */
+    public void reset() {
+        ask("reset");
+    }
+
+    /** The longest PING round trip since the last {@link #reset()}, in milliseconds. */
+    public double maxMillis() {
+        return Long.parseLong(ask("max")) / 1_000_000.0;
+    }
+
+    /** How many PINGs completed since the last {@link #reset()}. */
+    public long pings() {
+        return Long.parseLong(ask("pings"));
+    }
+
+    private synchronized String ask(String line) {
+        try {
+            commands.write(line);
+            commands.newLine();
+            commands.flush();
+            String reply = replies.readLine();
+            if (reply == null) {
+                throw new IllegalStateException("the latency probe exited (exit code "
+                        + (process.isAlive() ? "none yet" : process.exitValue()) + ")");
+            }
+            return reply;
+        } catch (IOException e) {
+            throw new UncheckedIOException("the latency probe does not answer", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            ask("quit");
+        } catch (RuntimeException alreadyGone) {
+            // closing anyway
+        }
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+
+    /** The classpath of this class' loader chain (Maven's exec:java uses its own loader, not java.class.path). */
+    private static String classpath() {
+        Set<String> entries = new LinkedHashSet<>();
+        for (ClassLoader loader = LatencyProbe.class.getClassLoader(); loader != null; loader = loader.getParent()) {
+            if (loader instanceof URLClassLoader) {
+                for (URL url : ((URLClassLoader) loader).getURLs()) {
+                    try {
+                        entries.add(Paths.get(url.toURI()).toString());
+                    } catch (URISyntaxException | IllegalArgumentException e) {
+                        // not a file: skip
+                    }
+                }
+            }
+        }
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (!entry.isEmpty()) {
+                entries.add(entry);
+            }
+        }
+        return String.join(File.pathSeparator, new ArrayList<>(entries));
+    }
+
+    /** The probe JVM: the first stdin line is {@code uri TAB username TAB password}; then commands. */
+    public static void main(String[] args) throws IOException {
+        PrintStream protocol = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        System.setOut(System.err); // library output must not mix with the protocol
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        String[] target = in.readLine().split("\t", 3);
+        RedisURI uri = RedisURI.create(target[0]);
+        if (!target[2].isEmpty()) {
+            uri = target[1].isEmpty() ? RedisURI.builder(uri).withPassword(target[2].toCharArray()).build()
+                    : RedisURI.builder(uri).withAuthentication(target[1], target[2].toCharArray()).build();
+        }
+        uri.setTimeout(Duration.ofMinutes(1));
+        RedisClient client = RedisClient.create(uri);
+        StatefulRedisConnection<String, String> connection = client.connect();
+        AtomicLong maxNanos = new AtomicLong();
+        AtomicLong pings = new AtomicLong();
+        Thread pinger = new Thread(() -> ping(connection.sync(), maxNanos, pings), "ping");
+        pinger.setDaemon(true);
+        pinger.start();
+        protocol.println("ready");
+        for (String line = in.readLine(); line != null && !line.equals("quit"); line = in.readLine()) {
+            switch (line) {
+                case "reset":
+                    maxNanos.set(0);
+                    pings.set(0);
+                    protocol.println("ok");
+                    break;
+                case "max":
+                    protocol.println(maxNanos.get());
+                    break;
+                case "pings":
+                    protocol.println(pings.get());
+                    break;
+                default:
+                    protocol.println("unknown command " + line);
+            }
+        }
+        protocol.println("bye");
+        connection.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+        System.exit(0);
+    }
+
+    private static void ping(RedisCommands<String, String> commands, AtomicLong maxNanos, AtomicLong pings) {
+        while (true) {
+            long start = System.nanoTime();
+            try {
+                commands.ping();
+            } catch (RuntimeException e) {
+                continue;
+            }
+            maxNanos.accumulateAndGet(System.nanoTime() - start, Math::max);
+            pings.incrementAndGet();
+            try {
+                // About one PING per 0.2 ms of idle time: light enough not to load the server itself.
+                TimeUnit.MICROSECONDS.sleep(200);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+}
