@@ -54,6 +54,6 @@ public class SortDistinctBenchmark {
 
     @Benchmark
     public List<String> decodeSortDistinct() {
-        return KeyCoding.sortedDistinct(KeyCoding.decodeAll(raw, "*"));
+        return KeyCoding.sortedDistinct(KeyCoding.decodeAll(raw, "*"), KeyCoding.STRING_ORDER);
     }
 }

@@ -44,6 +44,18 @@ final class DefaultKeyScanner implements KeyScanner {
     }
 
     @Override
+    public Flux<byte[]> scanBytes(String pattern) {
+        byte[] match = Patterns.encode(pattern);
+        return Flux.defer(() -> walk(pattern, match).filter(new KeyFingerprints()::add));
+    }
+
+    @Override
+    public Mono<List<byte[]>> fetchKeyBytes(String pattern) {
+        byte[] match = Patterns.encode(pattern);
+        return rawListing(pattern, match).map(keys -> KeyCoding.sortedDistinct(keys, KeyCoding.BYTE_ORDER));
+    }
+
+    @Override
     public Mono<List<String>> keys(String pattern) {
         byte[] match = Patterns.encode(pattern);
         return keysRaw(pattern, match).map(keys -> KeyCoding.decodeAll(keys, pattern));
@@ -52,8 +64,13 @@ final class DefaultKeyScanner implements KeyScanner {
     @Override
     public Mono<List<String>> fetchKeys(String pattern) {
         byte[] match = Patterns.encode(pattern);
-        Mono<List<byte[]>> raw = options.useScan() ? walk(pattern, match).collectList() : keysRaw(pattern, match);
-        return raw.map(keys -> KeyCoding.sortedDistinct(KeyCoding.decodeAll(keys, pattern)));
+        return rawListing(pattern, match).map(keys -> KeyCoding.sortedDistinct(KeyCoding.decodeAll(keys, pattern),
+                KeyCoding.STRING_ORDER));
+    }
+
+    /** Every matching key, undecoded and unsorted, by the command {@code useScan} selects. */
+    private Mono<List<byte[]>> rawListing(String pattern, byte[] match) {
+        return options.useScan() ? walk(pattern, match).collectList() : keysRaw(pattern, match);
     }
 
     @Override

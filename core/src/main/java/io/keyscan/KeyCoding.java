@@ -5,6 +5,8 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 
 /** Turning raw keys into {@link String}s without altering them, and the sorted, distinct list both paths return. */
@@ -36,13 +38,22 @@ final class KeyCoding {
         return decoded;
     }
 
-    /** Sorts in natural {@link String} order and removes duplicates, in place. */
-    static List<String> sortedDistinct(List<String> keys) {
-        keys.sort(null);
+    /** Natural {@link String} order. */
+    static final Comparator<String> STRING_ORDER = Comparator.naturalOrder();
+
+    /** Unsigned byte order, as {@code memcmp} and Redis compare keys. */
+    static final Comparator<byte[]> BYTE_ORDER = Arrays::compareUnsigned;
+
+    /**
+     * Sorts by {@code order} and removes duplicates, in place. Two keys are duplicates when {@code order}
+     * compares them equal, which for both orders above means equal content.
+     */
+    static <T> List<T> sortedDistinct(List<T> keys, Comparator<? super T> order) {
+        keys.sort(order);
         int kept = 0;
         for (int i = 0; i < keys.size(); i++) {
-            String key = keys.get(i);
-            if (kept == 0 || !key.equals(keys.get(kept - 1))) {
+            T key = keys.get(i);
+            if (kept == 0 || order.compare(key, keys.get(kept - 1)) != 0) {
                 keys.set(kept++, key);
             }
         }

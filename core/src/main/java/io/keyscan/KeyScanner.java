@@ -37,10 +37,17 @@ public interface KeyScanner extends AutoCloseable {
      * abandoned. Empty pages, which Redis may return many times in a row, do not end the stream; only the
      * server's final cursor does.
      *
-     * <p>Keys come in the server's order, which is no order. The stream may contain a key more than once, as
-     * SCAN itself may; use {@link #fetchKeys(String)} for a sorted, distinct list. Keys present for the whole
-     * iteration are all emitted, also across retries and a restart or failover of the server, after which the
-     * server is scanned again from its first cursor.
+     * <p>Keys come in the server's order, which is no order. Each key is emitted at most once per subscription:
+     * SCAN's own duplicates (it returns a key twice when the table resizes mid-iteration) are dropped, and so are
+     * keys seen again after a rescan. For that the subscription keeps a 16-byte fingerprint of every key it
+     * emitted (about 32 MB per million keys). Keys present for the whole iteration are all emitted, also across
+     * retries and a restart or failover of the server, after which the server is scanned again from its first
+     * cursor.
+     *
+     * <p>Keys are decoded as UTF-8. A key that is not valid UTF-8 cannot be represented as a {@link String}
+     * without being changed (a replacement character would name a key that does not exist), so it ends the
+     * stream with a {@link KeyScanException} naming the key's bytes; list such keyspaces with
+     * {@link #scanBytes(String)}.
      *
      * @param pattern a Redis glob pattern, e.g. {@code "performance|*"}
      * @return a cold {@link Flux} of keys
@@ -68,6 +75,24 @@ public interface KeyScanner extends AutoCloseable {
      * @return a cold {@link Mono} of the sorted, distinct keys
      */
     Mono<List<String>> fetchKeys(String pattern);
+
+    /**
+     * {@link #scan(String)} without decoding: every key exactly as Redis stores it, whatever its bytes. Same
+     * demand, cancellation, de-duplication and failure behaviour.
+     *
+     * @param pattern a Redis glob pattern, sent as UTF-8
+     * @return a cold {@link Flux} of keys; each array is the caller's to keep
+     */
+    Flux<byte[]> scanBytes(String pattern);
+
+    /**
+     * {@link #fetchKeys(String)} without decoding: the keys exactly as Redis stores them, following
+     * {@link KeyScanOptions#useScan()}, sorted in unsigned byte order (as {@code memcmp}) and distinct.
+     *
+     * @param pattern a Redis glob pattern, sent as UTF-8
+     * @return a cold {@link Mono} of the sorted, distinct keys
+     */
+    Mono<List<byte[]>> fetchKeyBytes(String pattern);
 
     /** The options this scanner was built with. */
     KeyScanOptions options();

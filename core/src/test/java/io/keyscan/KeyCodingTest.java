@@ -13,7 +13,15 @@ class KeyCodingTest {
     @Test
     void sortedDistinctUsesNaturalStringOrder() {
         List<String> keys = new ArrayList<>(List.of("b", "a", "B", "a", "", "b", "ä"));
-        assertThat(KeyCoding.sortedDistinct(keys)).containsExactly("", "B", "a", "b", "ä");
+        assertThat(KeyCoding.sortedDistinct(keys, KeyCoding.STRING_ORDER)).containsExactly("", "B", "a", "b", "ä");
+    }
+
+    @Test
+    void bytesSortUnsignedLikeMemcmpAndDuplicatesGo() {
+        List<byte[]> keys = new ArrayList<>(List.of(new byte[] {(byte) 0xff}, new byte[] {0x7f}, new byte[] {},
+                new byte[] {0x7f, 0}, new byte[] {(byte) 0xff}, new byte[] {0x7f}));
+        assertThat(KeyCoding.sortedDistinct(keys, KeyCoding.BYTE_ORDER))
+                .containsExactly(new byte[] {}, new byte[] {0x7f}, new byte[] {0x7f, 0}, new byte[] {(byte) 0xff});
     }
 
     @Test

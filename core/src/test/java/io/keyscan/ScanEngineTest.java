@@ -211,6 +211,23 @@ class ScanEngineTest {
     }
 
     @Test
+    void invalidUtf8KeysAreListedExactlyAsBytes() {
+        byte[] binary = {'b', (byte) 0xff, 'd'};
+        ScriptedNode node = new ScriptedNode()
+                .thenReply(request -> Mono.just(ScanPage.of("101", List.of(binary, new byte[] {'o', 'k'}))))
+                .thenReply(request -> Mono.just(ScanPage.of("0", List.of(binary.clone()))))
+                .keysReply(Mono.just(List.of(new byte[] {'o', 'k'}, binary.clone())));
+
+        StepVerifier.create(scanner(node, SCAN).scanBytes("*"))
+                .expectNextMatches(key -> java.util.Arrays.equals(key, binary))
+                .expectNextMatches(key -> java.util.Arrays.equals(key, new byte[] {'o', 'k'}))
+                .verifyComplete();
+        StepVerifier.create(scanner(node, KeyScanOptions.defaults()).fetchKeyBytes("*"))
+                .assertNext(keys -> assertThat(keys).containsExactly(binary, new byte[] {'o', 'k'}))
+                .verifyComplete();
+    }
+
+    @Test
     void aFailedPageEndsTheStreamWithTheErrorNotWithFewerKeys() {
         ScriptedNode node = new ScriptedNode().pages(List.of(List.of("a"), List.of("b")))
                 .thenPage()
