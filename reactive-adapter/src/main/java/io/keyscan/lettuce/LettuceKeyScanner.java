@@ -31,7 +31,7 @@ public final class LettuceKeyScanner {
     public static KeyScanner create(StatefulRedisConnection<String, String> connection, KeyScanOptions options) {
         Objects.requireNonNull(connection, "connection");
         Objects.requireNonNull(options, "options");
-        return KeyScanner.create(new LettuceKeyspace(connection, "the application's Redis connection", null), options);
+        return KeyScanner.create(new LettuceKeyspace(connection, null, null), options);
     }
 
     /**

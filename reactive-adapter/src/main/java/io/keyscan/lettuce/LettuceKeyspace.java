@@ -28,7 +28,7 @@ final class LettuceKeyspace implements RedisKeyspace {
     private final StatefulRedisConnection<String, String> connection;
     private final @Nullable RedisClient ownedClient;
 
-    LettuceKeyspace(StatefulRedisConnection<String, String> connection, String address,
+    LettuceKeyspace(StatefulRedisConnection<String, String> connection, @Nullable String address,
             @Nullable RedisClient ownedClient) {
         this.connection = connection;
         this.ownedClient = ownedClient;

@@ -13,6 +13,7 @@ import io.lettuce.core.protocol.CommandType;
 import java.net.SocketAddress;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -28,10 +29,16 @@ final class LettuceScanNode implements ScanNode, RedisConnectionStateListener {
     private final StatefulRedisConnection<String, String> connection;
     private final AtomicLong epoch = new AtomicLong();
     private volatile String address;
+    private volatile boolean addressKnown;
 
-    LettuceScanNode(StatefulRedisConnection<String, String> connection, String address) {
+    /**
+     * @param address where the connection goes, or {@code null} if unknown (a connection the application passed
+     *     in): then it is learnt from the server
+     */
+    LettuceScanNode(StatefulRedisConnection<String, String> connection, @Nullable String address) {
         this.connection = connection;
-        this.address = address;
+        this.address = address == null ? "the application's Redis connection" : address;
+        this.addressKnown = address != null;
         connection.addListener(this);
     }
 
@@ -61,7 +68,29 @@ final class LettuceScanNode implements ScanNode, RedisConnectionStateListener {
 
     @Override
     public Mono<String> runId() {
-        return Mono.defer(() -> connection.reactive().info("server")).map(LettuceScanNode::parseRunId);
+        return Mono.defer(() -> {
+            Mono<String> info = connection.reactive().info("server");
+            if (addressKnown) {
+                return info.map(LettuceScanNode::parseRunId);
+            }
+            // A connection the application passed in does not tell where it goes; CLIENT INFO (Redis 6.2+) does,
+            // so that messages name the server. Sent once, in the same round trip as INFO.
+            Mono<String> clientInfo = connection.reactive().clientInfo().onErrorReturn("");
+            return Mono.zip(info, clientInfo).map(replies -> {
+                learnAddress(replies.getT2());
+                return parseRunId(replies.getT1());
+            });
+        });
+    }
+
+    private void learnAddress(String clientInfo) {
+        for (String field : clientInfo.trim().split(" ")) {
+            if (field.startsWith("laddr=") && field.length() > "laddr=".length()) {
+                address = field.substring("laddr=".length());
+                addressKnown = true;
+                return;
+            }
+        }
     }
 
     @Override
@@ -75,6 +104,7 @@ final class LettuceScanNode implements ScanNode, RedisConnectionStateListener {
             epoch.incrementAndGet();
             if (socketAddress != null) {
                 address = LettuceKeyspace.describe(socketAddress);
+                addressKnown = true;
             }
         }
     }

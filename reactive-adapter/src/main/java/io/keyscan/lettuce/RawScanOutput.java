@@ -37,11 +37,12 @@ final class RawScanOutput extends CommandOutput<String, String, ScanPage> {
         }
     }
 
+    /**
+     * The page, or {@code null} when the reply held no cursor: an error reply, which Lettuce reports through
+     * {@link #hasError()} after calling this. Throwing here instead would leave the command uncompleted.
+     */
     @Override
     public ScanPage get() {
-        if (cursor == null) {
-            throw new IllegalStateException("SCAN reply without a cursor");
-        }
-        return ScanPage.of(cursor, keys);
+        return cursor == null ? null : ScanPage.of(cursor, keys);
     }
 }
