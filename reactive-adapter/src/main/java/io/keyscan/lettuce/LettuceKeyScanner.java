@@ -2,6 +2,7 @@ package io.keyscan.lettuce;
 
 import io.keyscan.KeyScanOptions;
 import io.keyscan.KeyScanner;
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -38,24 +39,52 @@ public final class LettuceKeyScanner {
      * A scanner with its own Lettuce client, connected to {@code uri} now. Closing the scanner closes the
      * connection and shuts the client down.
      *
+     * <p>A {@code rediss://} URI uses Lettuce's default client options, which trust the JVM's truststore only;
+     * to trust a private CA, use {@link #create(RedisURI, ClientOptions, KeyScanOptions)}.
+     *
      * @param uri where to connect, e.g. {@code redis://localhost:6379} or {@code rediss://user:secret@host:6380}
      * @param options the settings
-     * @throws io.lettuce.core.RedisConnectionException if the server cannot be reached or refuses the credentials
+     * @throws io.lettuce.core.RedisConnectionException if the server cannot be reached, refuses the credentials,
+     *     or presents a TLS certificate the JVM does not trust (the message then says so and how to trust it)
      */
     public static KeyScanner create(RedisURI uri, KeyScanOptions options) {
+        return create(uri, ClientOptions.create(), options);
+    }
+
+    /**
+     * A scanner with its own Lettuce client using {@code clientOptions}, connected to {@code uri} now; closing
+     * the scanner closes the connection and shuts the client down. This is the way to TLS with a private CA:
+     *
+     * <pre>{@code
+     * ClientOptions tls = ClientOptions.builder()
+     *         .sslOptions(SslOptions.builder().trustManager(new File("ca.crt")).build())
+     *         .build();
+     * KeyScanner scanner = LettuceKeyScanner.create(RedisURI.create("rediss://redis.internal:6380"), tls, options);
+     * }</pre>
+     *
+     * @param uri where to connect; {@code rediss://} for TLS (the peer is verified unless the URI says otherwise)
+     * @param clientOptions Lettuce client options, e.g. {@link io.lettuce.core.SslOptions} for TLS
+     * @param options the settings
+     * @throws io.lettuce.core.RedisConnectionException if the server cannot be reached, refuses the credentials,
+     *     or presents a TLS certificate that {@code clientOptions} do not trust (the message then says so, with
+     *     the JDK's reason, and how to trust it)
+     */
+    public static KeyScanner create(RedisURI uri, ClientOptions clientOptions, KeyScanOptions options) {
         Objects.requireNonNull(uri, "uri");
+        Objects.requireNonNull(clientOptions, "clientOptions");
         Objects.requireNonNull(options, "options");
         RedisURI copy = RedisURI.builder(uri).build();
         // Lettuce's own timeout is only a backstop behind keyscan's per-command timeout.
         copy.setTimeout(options.commandTimeout().plus(Duration.ofSeconds(5)));
+        String address = copy.getHost() + ":" + copy.getPort(); // for messages: never the URI, it may hold a password
         RedisClient client = RedisClient.create(copy);
         try {
+            client.setOptions(clientOptions);
             StatefulRedisConnection<String, String> connection = client.connect();
-            return KeyScanner.create(new LettuceKeyspace(connection, copy.getHost() + ":" + copy.getPort(), client),
-                    options);
+            return KeyScanner.create(new LettuceKeyspace(connection, address, client), options);
         } catch (RuntimeException e) {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-            throw e;
+            throw TlsFailures.explain(e, address);
         }
     }
 

@@ -1,6 +1,8 @@
 package io.keyscan.testkit;
 
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SslVerifyMode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -13,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * A {@code redis-server} process started by this JVM on a free loopback port, with its own directory, that a
  * test may stop, restart with the same data, pause ({@code SIGSTOP}) and kill. Processes still running when
  * the JVM exits are killed.
+ *
+ * <p>With {@link Builder#tls()} the server speaks TLS only: the plain port is off ({@code --port 0}), {@link #port()}
+ * is the TLS port, {@link #redisUri()} is {@code rediss://} with full peer verification, and the admin connection
+ * trusts the server's throwaway CA ({@link #certificates()}).
  */
 public final class LocalRedisServer extends RedisServer {
 
@@ -40,14 +47,16 @@ public final class LocalRedisServer extends RedisServer {
     private final Path dir;
     private final int port;
     private final String name;
+    private final TestCertificates certificates; // null: plain TCP
     private volatile Process process;
 
-    private LocalRedisServer(Builder builder, int port, Path dir) {
+    private LocalRedisServer(Builder builder, int port, Path dir, TestCertificates certificates) {
         this.binary = builder.binary;
         this.extraArgs = List.copyOf(builder.args);
         this.port = port;
         this.dir = dir;
         this.name = builder.name;
+        this.certificates = certificates;
     }
 
     /** A builder for a server from {@link RedisBinary#find()} with no extra configuration. */
@@ -62,17 +71,46 @@ public final class LocalRedisServer extends RedisServer {
 
     @Override
     public String source() {
-        return binary.source() + " (" + binary.path() + ", " + binary.version() + ") on port " + port;
+        return binary.source() + " (" + binary.path() + ", " + binary.version() + ") on "
+                + (certificates != null ? "TLS-only port " : "port ") + port;
     }
 
+    /** {@code redis://127.0.0.1:port}, or for a TLS server {@code rediss://127.0.0.1:port} verifying the peer. */
     @Override
     public RedisURI redisUri() {
-        return RedisURI.builder().withHost("127.0.0.1").withPort(port).build();
+        RedisURI.Builder uri = RedisURI.builder().withHost("127.0.0.1").withPort(port);
+        if (certificates != null) {
+            uri.withSsl(true).withVerifyPeer(SslVerifyMode.FULL);
+        }
+        return uri.build();
     }
 
-    /** The TCP port the server listens on. */
+    /** For a TLS server, options trusting its CA: the JDK's truststore does not, by design. */
+    @Override
+    protected ClientOptions adminClientOptions() {
+        return certificates != null ? certificates.clientOptions() : super.adminClientOptions();
+    }
+
+    /** The TCP port the server listens on: the TLS port for a TLS server (it has no plain port then). */
     public int port() {
         return port;
+    }
+
+    /** Whether the server speaks TLS only ({@link Builder#tls()}). */
+    public boolean isTls() {
+        return certificates != null;
+    }
+
+    /**
+     * The CA and server certificate of a TLS server; trust {@link TestCertificates#caCertificate()} to connect.
+     *
+     * @throws IllegalStateException if the server was not built with {@link Builder#tls()}
+     */
+    public TestCertificates certificates() {
+        if (certificates == null) {
+            throw new IllegalStateException(name + " was started without TLS; use LocalRedisServer.builder().tls()");
+        }
+        return certificates;
     }
 
     /** The server's working directory (RDB files, its log). */
@@ -198,8 +236,18 @@ public final class LocalRedisServer extends RedisServer {
 
     private List<String> command() {
         List<String> command = new ArrayList<>();
-        Collections.addAll(command, binary.path().toString(),
-                "--port", Integer.toString(port),
+        Collections.addAll(command, binary.path().toString());
+        if (certificates == null) {
+            Collections.addAll(command, "--port", Integer.toString(port));
+        } else {
+            Collections.addAll(command, "--port", "0",
+                    "--tls-port", Integer.toString(port),
+                    "--tls-cert-file", certificates.serverCertificate().toString(),
+                    "--tls-key-file", certificates.serverKey().toString(),
+                    "--tls-ca-cert-file", certificates.caCertificate().toString(),
+                    "--tls-auth-clients", "no");
+        }
+        Collections.addAll(command,
                 "--bind", "127.0.0.1",
                 "--protected-mode", "no",
                 "--daemonize", "no",
@@ -298,6 +346,8 @@ public final class LocalRedisServer extends RedisServer {
         private RedisBinary binary;
         private final List<String> args = new ArrayList<>();
         private String name = "redis-server";
+        private boolean tls;
+        private TestCertificates certificates;
 
         private Builder() {
         }
@@ -311,6 +361,23 @@ public final class LocalRedisServer extends RedisServer {
         /** Extra command-line configuration, e.g. {@code arg("--rename-command", "KEYS", "")}. */
         public Builder arg(String... args) {
             Collections.addAll(this.args, args);
+            return this;
+        }
+
+        /**
+         * TLS only, with a new throwaway CA and server certificate ({@link TestCertificates}) written into the
+         * server's directory: {@code --port 0 --tls-port <free port> --tls-auth-clients no}. The binary must be
+         * built with TLS support (Debian's and embedded-redis' are).
+         */
+        public Builder tls() {
+            this.tls = true;
+            return this;
+        }
+
+        /** TLS only as {@link #tls()}, with the given certificates, e.g. to share one CA between servers. */
+        public Builder tls(TestCertificates certificates) {
+            this.tls = true;
+            this.certificates = Objects.requireNonNull(certificates, "certificates");
             return this;
         }
 
@@ -334,7 +401,10 @@ public final class LocalRedisServer extends RedisServer {
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
-                LocalRedisServer server = new LocalRedisServer(this, port, dir);
+                TestCertificates serverCertificates = !tls ? null
+                        : certificates != null ? certificates
+                        : TestCertificates.generate(dir.resolve("tls"));
+                LocalRedisServer server = new LocalRedisServer(this, port, dir, serverCertificates);
                 try {
                     server.launch(true);
                     log.info("Started {}", server.source());

@@ -1,5 +1,6 @@
 package io.keyscan.testkit;
 
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -35,9 +36,18 @@ public abstract class RedisServer implements AutoCloseable {
             RedisURI uri = redisUri();
             uri.setTimeout(Duration.ofSeconds(60));
             adminClient = RedisClient.create(uri);
+            adminClient.setOptions(adminClientOptions());
             adminConnection = adminClient.connect();
         }
         return adminConnection.sync();
+    }
+
+    /**
+     * The options of the {@link #admin()} client; Lettuce's defaults here. A server whose certificate the JVM
+     * does not trust (a test CA) overrides this to trust it.
+     */
+    protected ClientOptions adminClientOptions() {
+        return ClientOptions.create();
     }
 
     /** Drops the admin connection (e.g. after the server was restarted, so the next call reconnects at once). */

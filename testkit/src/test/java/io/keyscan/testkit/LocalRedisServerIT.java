@@ -41,4 +41,28 @@ class LocalRedisServerIT {
                     .hasMessageContaining("unknown command");
         }
     }
+
+    @Test
+    void tlsServerListensOnlyOnItsTlsPortAndTheAdminConnectionTrustsItsCa() {
+        try (LocalRedisServer server = LocalRedisServer.builder().tls().start()) {
+            assertThat(server.isTls()).isTrue();
+            assertThat(server.redisUri().isSsl()).isTrue();
+            assertThat(server.redisUri().getVerifyMode()).isEqualTo(io.lettuce.core.SslVerifyMode.FULL);
+            assertThat(server.uri()).startsWith("rediss://").endsWith("127.0.0.1:" + server.port());
+            assertThat(server.admin().ping()).isEqualTo("PONG");
+            assertThat(server.admin().configGet("tls-port")).containsEntry("tls-port", Integer.toString(server.port()));
+            assertThat(server.admin().configGet("port")).containsEntry("port", "0");
+            assertThat(server.certificates().caCertificate()).isRegularFile().startsWith(server.dir());
+        }
+    }
+
+    @Test
+    void plainServerHasNoCertificates() {
+        try (LocalRedisServer server = LocalRedisServer.start()) {
+            assertThat(server.isTls()).isFalse();
+            assertThat(server.redisUri().isSsl()).isFalse();
+            org.assertj.core.api.Assertions.assertThatThrownBy(server::certificates)
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("without TLS");
+        }
+    }
 }
