@@ -244,6 +244,23 @@ class ScanEngineTest {
     }
 
     @Test
+    void aFailingFirstPageIsSignalledAtTheFirstRequest() {
+        // Why the TCK's error-state publisher (rules 1.4, 1.9: onError without any request) is not this one.
+        ScriptedNode node = new ScriptedNode()
+                .thenReply(request -> Mono.error(new IllegalStateException("NOPERM no permissions to run 'scan'")));
+
+        StepVerifier.create(scanner(node, SCAN).scan("*"), 0)
+                .expectSubscription()
+                .expectNoEvent(Duration.ofMillis(50))
+                .then(() -> assertThat(node.scans).as("nothing is sent before demand").isEmpty())
+                .thenRequest(1)
+                .expectErrorSatisfies(error -> assertThat(error).isInstanceOf(KeyScanException.class)
+                        .hasMessageContaining("NOPERM").hasMessageContaining("not retried"))
+                .verify(Duration.ofSeconds(5));
+        assertThat(node.scans).hasSize(1);
+    }
+
+    @Test
     void transientFailureIsRetriedFromTheSameCursor() {
         ScriptedNode node = new ScriptedNode().pages(List.of(List.of("a"), List.of("b"), List.of("c")))
                 .thenPage()
