@@ -85,13 +85,21 @@ final class DefaultKeyScanner implements KeyScanner {
 
     /** Every node's keys, each node walked with demand; a fresh iteration per subscription. */
     Flux<byte[]> walk(String pattern, byte[] match) {
-        return keyspace.nodes().flatMapMany(nodes -> {
+        return nodes(pattern).flatMapMany(nodes -> {
             if (nodes.size() == 1) {
                 return nodeWalk(nodes.get(0), pattern, match);
             }
             // One page in flight per node at most: prefetch 1 asks each node for one key, i.e. one page.
             return Flux.merge(Flux.fromIterable(nodes).map(node -> nodeWalk(node, pattern, match)), nodes.size(), 1);
         });
+    }
+
+    /** The servers to visit; an adapter's failure to tell them is a {@link KeyScanException} too. */
+    private Mono<List<ScanNode>> nodes(String pattern) {
+        return keyspace.nodes().onErrorMap(error -> !(error instanceof KeyScanException),
+                error -> new KeyScanException("Listing keys of pattern " + Patterns.abbreviate(pattern)
+                        + " failed: the servers to scan could not be determined: " + CommandRunner.describe(error),
+                        pattern, null, 1, error));
     }
 
     private Flux<byte[]> nodeWalk(ScanNode node, String pattern, byte[] match) {
@@ -106,7 +114,7 @@ final class DefaultKeyScanner implements KeyScanner {
                         + "call (about 1 s per million keys). Set useScan = true (KEYSCAN_USE_SCAN=true) to list "
                         + "them with SCAN instead; the result is the same. Logged once per scanner.");
             }
-            return keyspace.nodes().flatMap(nodes -> Flux.fromIterable(nodes)
+            return nodes(pattern).flatMap(nodes -> Flux.fromIterable(nodes)
                     .flatMap(node -> runner.run(() -> node.keys(match), new Call("KEYS", pattern, node.address(), null)),
                             Math.max(1, nodes.size()))
                     .collect(ArrayList<byte[]>::new, (all, attempt) -> all.addAll(attempt.value)));

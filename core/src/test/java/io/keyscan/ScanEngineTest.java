@@ -189,6 +189,23 @@ class ScanEngineTest {
     }
 
     @Test
+    void anAdapterThatCannotTellItsServersFailsTheListingWithAKeyScanException() {
+        io.keyscan.spi.RedisKeyspace broken = new ScriptedKeyspace() {
+            @Override
+            public Mono<List<io.keyscan.spi.ScanNode>> nodes() {
+                return Mono.error(new IllegalStateException("topology unavailable"));
+            }
+        };
+        for (KeyScanOptions options : List.of(SCAN, KeyScanOptions.defaults())) {
+            DefaultKeyScanner scanner = new DefaultKeyScanner(broken, options, System::nanoTime, () -> 0.5);
+            StepVerifier.create(scanner.fetchKeys("user:*"))
+                    .expectErrorSatisfies(error -> assertThat(error).isInstanceOf(KeyScanException.class)
+                            .hasMessageContaining("'user:*'").hasMessageContaining("topology unavailable"))
+                    .verify(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
     void nullPatternIsRejectedAtCallTime() {
         DefaultKeyScanner scanner = scanner(new ScriptedNode(), SCAN);
         assertThatNullPointerException().isThrownBy(() -> scanner.scan(null))

@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import reactor.core.publisher.Mono;
 
 /** A keyspace of scripted nodes. {@link IOException}s are transient, as connection failures are. */
-final class ScriptedKeyspace implements RedisKeyspace {
+class ScriptedKeyspace implements RedisKeyspace {
 
     final List<ScanNode> nodes;
     final AtomicBoolean closed = new AtomicBoolean();

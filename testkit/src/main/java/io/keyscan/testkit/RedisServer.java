@@ -24,9 +24,10 @@ public abstract class RedisServer implements AutoCloseable {
     /** The URI clients connect with; may carry credentials for an external server. */
     public abstract RedisURI redisUri();
 
-    /** {@code redis://host:port} (or the external URL as given). */
+    /** {@code redis://host:port} ({@code rediss://} with TLS), without credentials. */
     public String uri() {
-        return redisUri().toURI().toString();
+        RedisURI uri = redisUri();
+        return (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort();
     }
 
     /** A synchronous connection for set-up and assertions, created on first use and shared. */
