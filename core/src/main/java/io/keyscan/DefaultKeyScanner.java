@@ -37,16 +37,13 @@ final class DefaultKeyScanner implements KeyScanner {
     @Override
     public Flux<String> scan(String pattern) {
         byte[] match = Patterns.encode(pattern);
-        return Flux.defer(() -> {
-            KeyFingerprints emitted = new KeyFingerprints();
-            return walk(pattern, match).filter(emitted::add).map(key -> KeyCoding.decode(key, pattern));
-        });
+        return scanRaw(pattern, match).map(key -> KeyCoding.decode(key, pattern));
     }
 
     @Override
     public Flux<byte[]> scanBytes(String pattern) {
         byte[] match = Patterns.encode(pattern);
-        return Flux.defer(() -> walk(pattern, match).filter(new KeyFingerprints()::add));
+        return scanRaw(pattern, match);
     }
 
     @Override
@@ -81,6 +78,14 @@ final class DefaultKeyScanner implements KeyScanner {
     @Override
     public void close() {
         keyspace.close();
+    }
+
+    /** {@link #walk} with, if {@code distinctScan}, each key once per subscription. */
+    private Flux<byte[]> scanRaw(String pattern, byte[] match) {
+        if (!options.distinctScan()) {
+            return walk(pattern, match);
+        }
+        return Flux.defer(() -> walk(pattern, match).filter(new KeyFingerprints()::add));
     }
 
     /** Every node's keys, each node walked with demand; a fresh iteration per subscription. */

@@ -32,6 +32,8 @@ import org.slf4j.LoggerFactory;
  *       <td>1..10000; outside it a WARN names the value, below 1 the default is used</td></tr>
  *   <tr><td>{@code scanCountAutoTune}</td><td>{@code KEYSCAN_SCAN_COUNT_AUTO_TUNE}</td><td>{@code true}</td>
  *       <td>{@code true}, {@code false}</td></tr>
+ *   <tr><td>{@code distinctScan}</td><td>{@code KEYSCAN_DISTINCT_SCAN}</td><td>{@code true}</td>
+ *       <td>{@code true}, {@code false}</td></tr>
  *   <tr><td>{@code commandTimeout}</td><td>{@code KEYSCAN_COMMAND_TIMEOUT}</td><td>15 s</td>
  *       <td>positive, at most 10 min; 10-30 s recommended</td></tr>
  *   <tr><td>{@code retryMaxAttempts}</td><td>{@code KEYSCAN_RETRY_MAX_ATTEMPTS}</td><td>{@code 4}</td>
@@ -63,6 +65,9 @@ public final class KeyScanOptions {
     /** Default of {@code scanCountAutoTune}. */
     public static final boolean DEFAULT_SCAN_COUNT_AUTO_TUNE = true;
 
+    /** Default of {@code distinctScan}: {@code scan} emits each key once. */
+    public static final boolean DEFAULT_DISTINCT_SCAN = true;
+
     /** Default of {@code commandTimeout}: the middle of the recommended 10-30 s range. */
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(15);
 
@@ -84,6 +89,7 @@ public final class KeyScanOptions {
     static final String ENV_USE_SCAN = "KEYSCAN_USE_SCAN";
     static final String ENV_SCAN_COUNT = "KEYSCAN_SCAN_COUNT";
     static final String ENV_SCAN_COUNT_AUTO_TUNE = "KEYSCAN_SCAN_COUNT_AUTO_TUNE";
+    static final String ENV_DISTINCT_SCAN = "KEYSCAN_DISTINCT_SCAN";
     static final String ENV_COMMAND_TIMEOUT = "KEYSCAN_COMMAND_TIMEOUT";
     static final String ENV_RETRY_MAX_ATTEMPTS = "KEYSCAN_RETRY_MAX_ATTEMPTS";
     static final String ENV_RETRY_FIRST_BACKOFF = "KEYSCAN_RETRY_FIRST_BACKOFF";
@@ -96,6 +102,7 @@ public final class KeyScanOptions {
     private final boolean useScan;
     private final int scanCount;
     private final boolean scanCountAutoTune;
+    private final boolean distinctScan;
     private final Duration commandTimeout;
     private final int retryMaxAttempts;
     private final Duration retryFirstBackoff;
@@ -105,6 +112,7 @@ public final class KeyScanOptions {
         this.useScan = builder.useScan;
         this.scanCount = builder.scanCount;
         this.scanCountAutoTune = builder.scanCountAutoTune;
+        this.distinctScan = builder.distinctScan;
         this.commandTimeout = builder.commandTimeout;
         this.retryMaxAttempts = builder.retryMaxAttempts;
         this.retryFirstBackoff = builder.retryFirstBackoff;
@@ -159,6 +167,17 @@ public final class KeyScanOptions {
         return scanCountAutoTune;
     }
 
+    /**
+     * Whether {@link KeyScanner#scan(String)} and {@link KeyScanner#scanBytes(String)} emit each key once per
+     * subscription ({@code true}, the default), remembering a 16-byte fingerprint of every key emitted (about
+     * 32 MB per million keys); or stream SCAN's pages as they come ({@code false}), in constant memory, with the
+     * duplicates SCAN itself may return and, after a server restart or failover, the keys emitted before it
+     * again. Nothing is lost either way; {@code fetchKeys} is always distinct.
+     */
+    public boolean distinctScan() {
+        return distinctScan;
+    }
+
     /** How long one SCAN or KEYS command may take before it is abandoned and, if attempts remain, retried. */
     public Duration commandTimeout() {
         return commandTimeout;
@@ -191,6 +210,7 @@ public final class KeyScanOptions {
         return useScan == that.useScan
                 && scanCount == that.scanCount
                 && scanCountAutoTune == that.scanCountAutoTune
+                && distinctScan == that.distinctScan
                 && retryMaxAttempts == that.retryMaxAttempts
                 && commandTimeout.equals(that.commandTimeout)
                 && retryFirstBackoff.equals(that.retryFirstBackoff)
@@ -199,7 +219,7 @@ public final class KeyScanOptions {
 
     @Override
     public int hashCode() {
-        return Objects.hash(useScan, scanCount, scanCountAutoTune, commandTimeout, retryMaxAttempts,
+        return Objects.hash(useScan, scanCount, scanCountAutoTune, distinctScan, commandTimeout, retryMaxAttempts,
                 retryFirstBackoff, retryMaxBackoff);
     }
 
@@ -208,6 +228,7 @@ public final class KeyScanOptions {
         return "KeyScanOptions{useScan=" + useScan
                 + ", scanCount=" + scanCount
                 + ", scanCountAutoTune=" + scanCountAutoTune
+                + ", distinctScan=" + distinctScan
                 + ", commandTimeout=" + commandTimeout
                 + ", retryMaxAttempts=" + retryMaxAttempts
                 + ", retryFirstBackoff=" + retryFirstBackoff
@@ -224,6 +245,7 @@ public final class KeyScanOptions {
         private int scanCount = DEFAULT_SCAN_COUNT;
         private boolean scanCountSet;
         private boolean scanCountAutoTune = DEFAULT_SCAN_COUNT_AUTO_TUNE;
+        private boolean distinctScan = DEFAULT_DISTINCT_SCAN;
         private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
         private int retryMaxAttempts = DEFAULT_RETRY_MAX_ATTEMPTS;
         private Duration retryFirstBackoff = DEFAULT_RETRY_FIRST_BACKOFF;
@@ -236,6 +258,7 @@ public final class KeyScanOptions {
             this.useScan = options.useScan;
             this.scanCount = options.scanCount;
             this.scanCountAutoTune = options.scanCountAutoTune;
+            this.distinctScan = options.distinctScan;
             this.commandTimeout = options.commandTimeout;
             this.retryMaxAttempts = options.retryMaxAttempts;
             this.retryFirstBackoff = options.retryFirstBackoff;
@@ -261,6 +284,15 @@ public final class KeyScanOptions {
         /** Whether keyscan picks COUNT itself (the default); {@code false} sends exactly {@code scanCount}. */
         public Builder scanCountAutoTune(boolean scanCountAutoTune) {
             this.scanCountAutoTune = scanCountAutoTune;
+            return this;
+        }
+
+        /**
+         * {@code true} (the default): {@code scan} emits each key once, at 16 bytes of memory per key;
+         * {@code false}: constant memory, keys may repeat. See {@link KeyScanOptions#distinctScan()}.
+         */
+        public Builder distinctScan(boolean distinctScan) {
+            this.distinctScan = distinctScan;
             return this;
         }
 
@@ -316,6 +348,8 @@ public final class KeyScanOptions {
             EnvironmentVariables.read(environment, ENV_SCAN_COUNT, EnvironmentVariables::parseInt, this::scanCount);
             EnvironmentVariables.read(environment, ENV_SCAN_COUNT_AUTO_TUNE, EnvironmentVariables::parseBoolean,
                     this::scanCountAutoTune);
+            EnvironmentVariables.read(environment, ENV_DISTINCT_SCAN, EnvironmentVariables::parseBoolean,
+                    this::distinctScan);
             EnvironmentVariables.read(environment, ENV_COMMAND_TIMEOUT, EnvironmentVariables::parseDuration,
                     this::commandTimeout);
             EnvironmentVariables.read(environment, ENV_RETRY_MAX_ATTEMPTS, EnvironmentVariables::parseInt,
@@ -373,8 +407,8 @@ public final class KeyScanOptions {
     /** Parsing of {@code KEYSCAN_*} values; every error names the variable and the value. */
     static final class EnvironmentVariables {
 
-        static final Set<String> KNOWN = Set.of(ENV_USE_SCAN, ENV_SCAN_COUNT,
-                ENV_SCAN_COUNT_AUTO_TUNE, ENV_COMMAND_TIMEOUT, ENV_RETRY_MAX_ATTEMPTS, ENV_RETRY_FIRST_BACKOFF,
+        static final Set<String> KNOWN = Set.of(ENV_USE_SCAN, ENV_SCAN_COUNT, ENV_SCAN_COUNT_AUTO_TUNE,
+                ENV_DISTINCT_SCAN, ENV_COMMAND_TIMEOUT, ENV_RETRY_MAX_ATTEMPTS, ENV_RETRY_FIRST_BACKOFF,
                 ENV_RETRY_MAX_BACKOFF);
 
         private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h)");

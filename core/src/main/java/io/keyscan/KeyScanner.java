@@ -37,12 +37,13 @@ public interface KeyScanner extends AutoCloseable {
      * abandoned. Empty pages, which Redis may return many times in a row, do not end the stream; only the
      * server's final cursor does.
      *
-     * <p>Keys come in the server's order, which is no order. Each key is emitted at most once per subscription:
-     * SCAN's own duplicates (it returns a key twice when the table resizes mid-iteration) are dropped, and so are
-     * keys seen again after a rescan. For that the subscription keeps a 16-byte fingerprint of every key it
-     * emitted (about 32 MB per million keys). Keys present for the whole iteration are all emitted, also across
-     * retries and a restart or failover of the server, after which the server is scanned again from its first
-     * cursor.
+     * <p>Keys come in the server's order, which is no order. Keys present for the whole iteration are all
+     * emitted, also across retries and a restart or failover of the server, after which the server is scanned
+     * again from its first cursor. With {@link KeyScanOptions#distinctScan()} on (the default) each key is emitted
+     * at most once per subscription: SCAN's own duplicates (it returns a key twice when the table resizes
+     * mid-iteration) are dropped, and so are keys seen again after a rescan; for that the subscription keeps a
+     * 16-byte fingerprint of every key it emitted (about 32 MB per million keys). With it off, memory stays
+     * constant and keys may repeat.
      *
      * <p>Keys are decoded as UTF-8. A key that is not valid UTF-8 cannot be represented as a {@link String}
      * without being changed (a replacement character would name a key that does not exist), so it ends the

@@ -20,6 +20,7 @@ class KeyScanOptionsTest {
         assertThat(defaults.useScan()).isFalse();
         assertThat(defaults.scanCount()).isEqualTo(10);
         assertThat(defaults.scanCountAutoTune()).isTrue();
+        assertThat(defaults.distinctScan()).isTrue();
         assertThat(defaults.commandTimeout()).isEqualTo(Duration.ofSeconds(15));
         assertThat(defaults.retryMaxAttempts()).isEqualTo(4);
         assertThat(defaults.retryFirstBackoff()).isEqualTo(Duration.ofMillis(100));
@@ -105,6 +106,7 @@ class KeyScanOptionsTest {
                 "KEYSCAN_USE_SCAN", "true",
                 "KEYSCAN_SCAN_COUNT", "250",
                 "KEYSCAN_SCAN_COUNT_AUTO_TUNE", "FALSE",
+                "KEYSCAN_DISTINCT_SCAN", "false",
                 "KEYSCAN_COMMAND_TIMEOUT", "20s",
                 "KEYSCAN_RETRY_MAX_ATTEMPTS", "6",
                 "KEYSCAN_RETRY_FIRST_BACKOFF", "250ms",
@@ -114,6 +116,7 @@ class KeyScanOptionsTest {
         assertThat(options.useScan()).isTrue();
         assertThat(options.scanCount()).isEqualTo(250);
         assertThat(options.scanCountAutoTune()).isFalse();
+        assertThat(options.distinctScan()).isFalse();
         assertThat(options.commandTimeout()).isEqualTo(Duration.ofSeconds(20));
         assertThat(options.retryMaxAttempts()).isEqualTo(6);
         assertThat(options.retryFirstBackoff()).isEqualTo(Duration.ofMillis(250));

@@ -125,6 +125,15 @@ class ScanEngineTest {
     }
 
     @Test
+    void withoutDistinctScanKeysComeAsTheServerSendsThem() {
+        ScriptedNode node = new ScriptedNode().pages(List.of(List.of("a", "b"), List.of("b", "c"), List.of("a")));
+
+        StepVerifier.create(scanner(node, SCAN.mutate().distinctScan(false).build()).scan("*"))
+                .expectNext("a", "b", "b", "c", "a")
+                .verifyComplete();
+    }
+
+    @Test
     void fetchKeysIsSortedAndDistinctOnBothPaths() {
         ScriptedNode node = new ScriptedNode()
                 .pages(List.of(List.of("b", "a"), List.of("c", "a"), List.of("b")))
