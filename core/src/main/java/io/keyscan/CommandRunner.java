@@ -58,10 +58,11 @@ final class CommandRunner {
     static final class Call {
         final String command;
         final String pattern;
-        final String address;
+        /** Read when a message is written: an adapter may learn the server's address from the command itself. */
+        final Supplier<String> address;
         final @Nullable String cursor;
 
-        Call(String command, String pattern, String address, @Nullable String cursor) {
+        Call(String command, String pattern, Supplier<String> address, @Nullable String cursor) {
             this.command = command;
             this.pattern = pattern;
             this.address = address;
@@ -69,9 +70,14 @@ final class CommandRunner {
         }
 
         String describe() {
-            return command + " of pattern " + Patterns.abbreviate(pattern) + " on " + address
+            return command + " of pattern " + Patterns.abbreviate(pattern) + " on " + address.get()
                     + (cursor == null ? "" : " at cursor " + cursor);
         }
+    }
+
+    /** The clock attempts are timed with, in nanoseconds. */
+    long now() {
+        return nanoClock.getAsLong();
     }
 
     <T> Mono<Attempt<T>> run(Supplier<Mono<T>> command, Call call) {
@@ -88,6 +94,14 @@ final class CommandRunner {
         }).onErrorResume(error -> {
             if (!isTransient(error)) {
                 return Mono.error(permanentFailure(call, attempt, error));
+            }
+            if (call.command.equals("KEYS") && error instanceof TimeoutException) {
+                // A server goes on running a KEYS the client gave up on: another attempt could block it again.
+                return Mono.error(new KeyScanTimeoutException(call.describe() + " got no reply within the command "
+                        + "timeout (" + format(timeout) + ") and is not retried: the server may still be running it, "
+                        + "and another attempt would block it again. Set useScan = true (KEYSCAN_USE_SCAN=true) to list "
+                        + "keys with SCAN, which never holds the server for long", call.pattern, null, attempt,
+                        timeout, error));
             }
             if (attempt >= maxAttempts) {
                 return Mono.error(retriesExhausted(call, attempt, error));

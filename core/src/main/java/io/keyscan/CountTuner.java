@@ -1,8 +1,8 @@
 package io.keyscan;
 
 /**
- * Chooses the COUNT of each SCAN call in one iteration over one server. One instance per iteration; not
- * thread-safe (an iteration has one call in flight at a time).
+ * Chooses the COUNT of each SCAN call in one listing of one server. Thread-safe: the cursor ranges of a server
+ * share one tuner.
  */
 interface CountTuner {
 
@@ -10,27 +10,36 @@ interface CountTuner {
     int count();
 
     /**
-     * Records a completed SCAN call.
+     * Records the first call of a listing, where {@code INFO server} and SCAN were written together.
+     *
+     * @param count the COUNT the SCAN was sent with
+     * @param infoNanos from sending to the INFO reply: the connection's idle round trip, near enough
+     * @param scanNanos from sending to the SCAN reply
+     */
+    void onFirstPage(int count, long infoNanos, long scanNanos);
+
+    /**
+     * Records a later call.
      *
      * @param count the COUNT it was sent with
-     * @param elapsedNanos its round-trip time as the client saw it
-     * @param keys how many keys it returned
+     * @param roundTripNanos from sending to its reply
+     * @param inFlight how many SCAN calls to this server were in flight when it was sent, itself included: the
+     *     server runs them one after the other, so the round trip includes their time
      */
-    void onPage(int count, long elapsedNanos, int keys);
+    void onPage(int count, long roundTripNanos, int inFlight);
 
     /**
-     * The tuner for {@code pattern} under {@code options}: with auto-tuning off, exactly
-     * {@link KeyScanOptions#scanCount()} on every call; with it on, {@link #AUTO_COUNT}.
+     * The tuner for a query of class {@code queryClass} under {@code options}: exactly
+     * {@link KeyScanOptions#scanCount()} on every call when auto-tuning is off, else an
+     * {@link AdaptiveCountTuner} starting at the class' measured COUNT.
      */
-    static CountTuner forPattern(KeyScanOptions options, String pattern) {
-        return new Fixed(options.scanCountAutoTune() ? AUTO_COUNT : options.scanCount());
+    static CountTuner forQuery(KeyScanOptions options, QueryClass queryClass) {
+        if (!options.scanCountAutoTune()) {
+            return new Fixed(options.scanCount());
+        }
+        return new AdaptiveCountTuner(options.scanCallBudget(), options.scanCountMin(), options.scanCountMax(),
+                queryClass.startCount);
     }
-
-    /**
-     * COUNT under auto-tuning: about 1000 reaches KEYS' throughput while one call holds the server under
-     * 2 ms (measured: 1.7 ms per call over a million keys with a MATCH, Redis 7.0, 2 cores).
-     */
-    int AUTO_COUNT = 1000;
 
     /** The same COUNT on every call. */
     final class Fixed implements CountTuner {
@@ -46,7 +55,11 @@ interface CountTuner {
         }
 
         @Override
-        public void onPage(int count, long elapsedNanos, int keys) {
+        public void onFirstPage(int count, long infoNanos, long scanNanos) {
+        }
+
+        @Override
+        public void onPage(int count, long roundTripNanos, int inFlight) {
         }
     }
 }

@@ -3,12 +3,15 @@ package io.keyscan;
 import io.keyscan.CommandRunner.Call;
 import io.keyscan.spi.RedisKeyspace;
 import io.keyscan.spi.ScanNode;
+import io.keyscan.spi.ServerInfo;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -19,10 +22,17 @@ final class DefaultKeyScanner implements KeyScanner {
 
     private static final Logger log = LoggerFactory.getLogger(DefaultKeyScanner.class);
 
+    /** Cursor ranges per server that auto-tuning uses where the server allows them. */
+    static final int AUTO_PARALLELISM = 4;
+
+    /** What a collecting walk asks of each range at a time: it wants everything anyway. */
+    private static final int COLLECT_PREFETCH = 1024;
+
     private final RedisKeyspace keyspace;
     private final KeyScanOptions options;
     private final CommandRunner runner;
     private final AtomicBoolean keysDeprecationLogged = new AtomicBoolean();
+    private final AtomicBoolean parallelismRefusalLogged = new AtomicBoolean();
 
     DefaultKeyScanner(RedisKeyspace keyspace, KeyScanOptions options) {
         this(keyspace, options, System::nanoTime, () -> ThreadLocalRandom.current().nextDouble());
@@ -36,38 +46,30 @@ final class DefaultKeyScanner implements KeyScanner {
 
     @Override
     public Flux<String> scan(String pattern) {
-        byte[] match = Patterns.encode(pattern);
-        return scanRaw(pattern, match).map(key -> KeyCoding.decode(key, pattern));
+        Query query = new Query(pattern);
+        return scanRaw(query).map(key -> KeyCoding.decode(key, pattern));
     }
 
     @Override
     public Flux<byte[]> scanBytes(String pattern) {
-        byte[] match = Patterns.encode(pattern);
-        return scanRaw(pattern, match);
+        return scanRaw(new Query(pattern));
     }
 
     @Override
     public Mono<List<byte[]>> fetchKeyBytes(String pattern) {
-        byte[] match = Patterns.encode(pattern);
-        return rawListing(pattern, match).map(keys -> KeyCoding.sortedDistinct(keys, KeyCoding.BYTE_ORDER));
+        return rawListing(new Query(pattern)).map(keys -> KeyCoding.sortedDistinct(keys, KeyCoding.BYTE_ORDER));
     }
 
     @Override
     public Mono<List<String>> keys(String pattern) {
-        byte[] match = Patterns.encode(pattern);
-        return keysRaw(pattern, match).map(keys -> KeyCoding.decodeAll(keys, pattern));
+        Query query = new Query(pattern);
+        return keysRaw(query).map(keys -> KeyCoding.decodeAll(keys, pattern));
     }
 
     @Override
     public Mono<List<String>> fetchKeys(String pattern) {
-        byte[] match = Patterns.encode(pattern);
-        return rawListing(pattern, match).map(keys -> KeyCoding.sortedDistinct(KeyCoding.decodeAll(keys, pattern),
+        return rawListing(new Query(pattern)).map(keys -> KeyCoding.sortedDistinct(KeyCoding.decodeAll(keys, pattern),
                 KeyCoding.STRING_ORDER));
-    }
-
-    /** Every matching key, undecoded and unsorted, by the command {@code useScan} selects. */
-    private Mono<List<byte[]>> rawListing(String pattern, byte[] match) {
-        return options.useScan() ? walk(pattern, match).collectList() : keysRaw(pattern, match);
     }
 
     @Override
@@ -80,23 +82,110 @@ final class DefaultKeyScanner implements KeyScanner {
         keyspace.close();
     }
 
-    /** {@link #walk} with, if {@code distinctScan}, each key once per subscription. */
-    private Flux<byte[]> scanRaw(String pattern, byte[] match) {
-        if (!options.distinctScan()) {
-            return walk(pattern, match);
+    /** A validated pattern, its bytes and its class. */
+    private static final class Query {
+        final String pattern;
+        final byte[] match;
+        final QueryClass queryClass;
+
+        Query(String pattern) {
+            this.match = Patterns.encode(pattern);
+            this.pattern = pattern;
+            this.queryClass = QueryClass.of(pattern);
         }
-        return Flux.defer(() -> walk(pattern, match).filter(new KeyFingerprints()::add));
     }
 
-    /** Every node's keys, each node walked with demand; a fresh iteration per subscription. */
-    Flux<byte[]> walk(String pattern, byte[] match) {
-        return nodes(pattern).flatMapMany(nodes -> {
+    /** The stream of {@code scan}: one cursor per server, following demand; each key once if {@code distinctScan}. */
+    private Flux<byte[]> scanRaw(Query query) {
+        if (query.queryClass == QueryClass.LITERAL) {
+            return exists(query).flatMapIterable(keys -> keys);
+        }
+        Flux<byte[]> walk = nodes(query.pattern).flatMapMany(nodes -> {
             if (nodes.size() == 1) {
-                return nodeWalk(nodes.get(0), pattern, match);
+                return demandWalk(nodes.get(0), query);
             }
             // One page in flight per node at most: prefetch 1 asks each node for one key, i.e. one page.
-            return Flux.merge(Flux.fromIterable(nodes).map(node -> nodeWalk(node, pattern, match)), nodes.size(), 1);
+            return Flux.merge(Flux.fromIterable(nodes).map(node -> demandWalk(node, query)), nodes.size(), 1);
         });
+        if (!options.distinctScan()) {
+            return walk;
+        }
+        return Flux.defer(() -> walk.filter(new KeyFingerprints()::add));
+    }
+
+    /** Every matching key, undecoded and unsorted, by the command {@code useScan} selects. */
+    private Mono<List<byte[]>> rawListing(Query query) {
+        if (query.queryClass == QueryClass.LITERAL) {
+            return exists(query);
+        }
+        if (!options.useScan()) {
+            return keysRaw(query);
+        }
+        return nodes(query.pattern).flatMapMany(nodes -> Flux.merge(Flux.fromIterable(nodes)
+                        .map(node -> collectingWalk(node, query)), nodes.size(), COLLECT_PREFETCH))
+                .collectList();
+    }
+
+    /** A pattern that names one key: one EXISTS on the server holding it, whichever path is selected. */
+    private Mono<List<byte[]>> exists(Query query) {
+        byte[] key = Patterns.literalKey(query.pattern).getBytes(StandardCharsets.UTF_8);
+        return keyspace.nodeForKey(key)
+                .flatMap(node -> runner.run(() -> node.exists(key), new Call("EXISTS", query.pattern, node::address, null)))
+                .map(attempt -> attempt.value ? List.of(key) : List.of());
+    }
+
+    private NodeIteration iteration(ScanNode node, Query query) {
+        return new NodeIteration(node, query.pattern, query.match, runner, CountTuner.forQuery(options,
+                query.queryClass));
+    }
+
+    /** One cursor over one server, a page at a time as demand needs it; a fresh iteration per subscription. */
+    private Flux<byte[]> demandWalk(ScanNode node, Query query) {
+        return new NodeKeyWalk(() -> iteration(node, query).fullRange());
+    }
+
+    /**
+     * All of one server's keys as fast as it can give them: after the first page, which tells what the server
+     * is and how large its keyspace is, the rest of the cursor space is cut into ranges walked at once, so that
+     * round trips overlap (see {@link NodeIteration}). Ranges that finished before a server change are walked
+     * again.
+     */
+    private Flux<byte[]> collectingWalk(ScanNode node, Query query) {
+        return Flux.defer(() -> {
+            NodeIteration iteration = iteration(node, query);
+            NodeIteration.Range all = iteration.fullRange();
+            Flux<byte[]> firstPages = Flux.defer(all::nextPage)
+                    .repeat(() -> iteration.server() == null && !all.finished())
+                    .flatMapIterable(keys -> keys);
+            return firstPages.concatWith(Flux.defer(() -> {
+                List<NodeIteration.Range> ranges = iteration.split(all, parallelism(iteration.server(), node));
+                return walkRanges(iteration, ranges);
+            }));
+        });
+    }
+
+    private Flux<byte[]> walkRanges(NodeIteration iteration, List<NodeIteration.Range> ranges) {
+        Flux<byte[]> walks = ranges.size() == 1 ? new NodeKeyWalk(() -> ranges.get(0))
+                : Flux.merge(Flux.fromIterable(ranges).map(range -> new NodeKeyWalk(() -> range)), ranges.size(),
+                        COLLECT_PREFETCH);
+        return walks.concatWith(Flux.defer(() -> {
+            List<NodeIteration.Range> stale = iteration.staleRanges(ranges);
+            return stale.isEmpty() ? Flux.empty() : walkRanges(iteration, stale);
+        }));
+    }
+
+    /** How many cursor ranges to walk on {@code server}: the option, or auto-tuning's choice; 1 where unsafe. */
+    private int parallelism(@Nullable ServerInfo server, ScanNode node) {
+        int asked = options.scanParallelism();
+        int wanted = asked != 0 ? asked : options.scanCountAutoTune() ? AUTO_PARALLELISM : 1;
+        if (wanted <= 1 || NodeIteration.allowsCursorRanges(server)) {
+            return wanted;
+        }
+        if (asked > 1 && parallelismRefusalLogged.compareAndSet(false, true)) {
+            log.info("scanParallelism={} is not used on {} ({}): its SCAN cursor is not known to allow cursor "
+                    + "ranges, so one cursor walks it", asked, node.address(), server);
+        }
+        return 1;
     }
 
     /** The servers to visit; an adapter's failure to tell them is a {@link KeyScanException} too. */
@@ -107,21 +196,16 @@ final class DefaultKeyScanner implements KeyScanner {
                         pattern, null, 1, error));
     }
 
-    private Flux<byte[]> nodeWalk(ScanNode node, String pattern, byte[] match) {
-        return new NodeKeyWalk(() -> new NodeIteration(node, pattern, match, runner,
-                CountTuner.forPattern(options, pattern)));
-    }
-
-    private Mono<List<byte[]>> keysRaw(String pattern, byte[] match) {
+    private Mono<List<byte[]>> keysRaw(Query query) {
         return Mono.defer(() -> {
             if (keysDeprecationLogged.compareAndSet(false, true)) {
                 log.warn("[DEPRECATION] keyscan listed keys with KEYS, which blocks the Redis server for the whole "
                         + "call (about 1 s per million keys). Set useScan = true (KEYSCAN_USE_SCAN=true) to list "
                         + "them with SCAN instead; the result is the same. Logged once per scanner.");
             }
-            return nodes(pattern).flatMap(nodes -> Flux.fromIterable(nodes)
-                    .flatMap(node -> runner.run(() -> node.keys(match), new Call("KEYS", pattern, node.address(), null)),
-                            Math.max(1, nodes.size()))
+            return nodes(query.pattern).flatMap(nodes -> Flux.fromIterable(nodes)
+                    .flatMap(node -> runner.run(() -> node.keys(query.match),
+                            new Call("KEYS", query.pattern, node::address, null)), Math.max(1, nodes.size()))
                     .collect(ArrayList<byte[]>::new, (all, attempt) -> all.addAll(attempt.value)));
         });
     }

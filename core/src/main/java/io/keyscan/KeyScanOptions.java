@@ -32,6 +32,13 @@ import org.slf4j.LoggerFactory;
  *       <td>1..10000; outside it a WARN names the value, below 1 the default is used</td></tr>
  *   <tr><td>{@code scanCountAutoTune}</td><td>{@code KEYSCAN_SCAN_COUNT_AUTO_TUNE}</td><td>{@code true}</td>
  *       <td>{@code true}, {@code false}</td></tr>
+ *   <tr><td>{@code scanCallBudget}</td><td>{@code KEYSCAN_SCAN_CALL_BUDGET}</td><td>2 ms</td>
+ *       <td>100 us..1 s: the server time one auto-tuned SCAN call aims to stay under</td></tr>
+ *   <tr><td>{@code scanCountMin}, {@code scanCountMax}</td><td>{@code KEYSCAN_SCAN_COUNT_MIN},
+ *       {@code KEYSCAN_SCAN_COUNT_MAX}</td><td>10, 10000</td><td>1..10000, min at most max: auto-tuning's
+ *       bounds</td></tr>
+ *   <tr><td>{@code scanParallelism}</td><td>{@code KEYSCAN_SCAN_PARALLELISM}</td><td>0 (automatic)</td>
+ *       <td>0..16: cursor ranges walked at once per server by {@code fetchKeys}; 1 turns it off</td></tr>
  *   <tr><td>{@code distinctScan}</td><td>{@code KEYSCAN_DISTINCT_SCAN}</td><td>{@code true}</td>
  *       <td>{@code true}, {@code false}</td></tr>
  *   <tr><td>{@code commandTimeout}</td><td>{@code KEYSCAN_COMMAND_TIMEOUT}</td><td>15 s</td>
@@ -44,7 +51,7 @@ import org.slf4j.LoggerFactory;
  *       <td>at least {@code retryFirstBackoff}, at most 10 min</td></tr>
  * </table>
  *
- * <p>Durations in the environment take a unit ({@code 500ms}, {@code 15s}, {@code 2m}) or ISO-8601
+ * <p>Durations in the environment take a unit ({@code 800us}, {@code 500ms}, {@code 15s}, {@code 2m}) or ISO-8601
  * ({@code PT15S}). An empty variable counts as unset; a malformed one fails with an
  * {@link IllegalArgumentException} naming the variable and its value.
  */
@@ -65,6 +72,18 @@ public final class KeyScanOptions {
     /** Default of {@code scanCountAutoTune}. */
     public static final boolean DEFAULT_SCAN_COUNT_AUTO_TUNE = true;
 
+    /** Default of {@code scanCallBudget}: the server time one auto-tuned SCAN call aims to stay under. */
+    public static final Duration DEFAULT_SCAN_CALL_BUDGET = Duration.ofMillis(2);
+
+    /** Default of {@code scanCountMin}: the smallest COUNT auto-tuning sends. */
+    public static final int DEFAULT_SCAN_COUNT_MIN = 10;
+
+    /** Default of {@code scanCountMax}: the largest COUNT auto-tuning sends. */
+    public static final int DEFAULT_SCAN_COUNT_MAX = 10_000;
+
+    /** Default of {@code scanParallelism}: automatic. */
+    public static final int DEFAULT_SCAN_PARALLELISM = 0;
+
     /** Default of {@code distinctScan}: {@code scan} emits each key once. */
     public static final boolean DEFAULT_DISTINCT_SCAN = true;
 
@@ -80,6 +99,9 @@ public final class KeyScanOptions {
     /** Default of {@code retryMaxBackoff}. */
     public static final Duration DEFAULT_RETRY_MAX_BACKOFF = Duration.ofSeconds(2);
 
+    static final Duration MIN_SCAN_CALL_BUDGET = Duration.ofNanos(100_000);
+    static final Duration MAX_SCAN_CALL_BUDGET = Duration.ofSeconds(1);
+    static final int MAX_SCAN_PARALLELISM = 16;
     static final Duration MAX_COMMAND_TIMEOUT = Duration.ofMinutes(10);
     static final Duration MAX_FIRST_BACKOFF = Duration.ofMinutes(1);
     static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
@@ -89,6 +111,10 @@ public final class KeyScanOptions {
     static final String ENV_USE_SCAN = "KEYSCAN_USE_SCAN";
     static final String ENV_SCAN_COUNT = "KEYSCAN_SCAN_COUNT";
     static final String ENV_SCAN_COUNT_AUTO_TUNE = "KEYSCAN_SCAN_COUNT_AUTO_TUNE";
+    static final String ENV_SCAN_CALL_BUDGET = "KEYSCAN_SCAN_CALL_BUDGET";
+    static final String ENV_SCAN_COUNT_MIN = "KEYSCAN_SCAN_COUNT_MIN";
+    static final String ENV_SCAN_COUNT_MAX = "KEYSCAN_SCAN_COUNT_MAX";
+    static final String ENV_SCAN_PARALLELISM = "KEYSCAN_SCAN_PARALLELISM";
     static final String ENV_DISTINCT_SCAN = "KEYSCAN_DISTINCT_SCAN";
     static final String ENV_COMMAND_TIMEOUT = "KEYSCAN_COMMAND_TIMEOUT";
     static final String ENV_RETRY_MAX_ATTEMPTS = "KEYSCAN_RETRY_MAX_ATTEMPTS";
@@ -102,6 +128,10 @@ public final class KeyScanOptions {
     private final boolean useScan;
     private final int scanCount;
     private final boolean scanCountAutoTune;
+    private final Duration scanCallBudget;
+    private final int scanCountMin;
+    private final int scanCountMax;
+    private final int scanParallelism;
     private final boolean distinctScan;
     private final Duration commandTimeout;
     private final int retryMaxAttempts;
@@ -112,6 +142,10 @@ public final class KeyScanOptions {
         this.useScan = builder.useScan;
         this.scanCount = builder.scanCount;
         this.scanCountAutoTune = builder.scanCountAutoTune;
+        this.scanCallBudget = builder.scanCallBudget;
+        this.scanCountMin = builder.scanCountMin;
+        this.scanCountMax = builder.scanCountMax;
+        this.scanParallelism = builder.scanParallelism;
         this.distinctScan = builder.distinctScan;
         this.commandTimeout = builder.commandTimeout;
         this.retryMaxAttempts = builder.retryMaxAttempts;
@@ -168,6 +202,35 @@ public final class KeyScanOptions {
     }
 
     /**
+     * The server time one auto-tuned SCAN call aims to stay under. Auto-tuning sizes COUNT so that a call takes
+     * about three quarters of it, measured as the call's round trip less the connection's idle round trip.
+     */
+    public Duration scanCallBudget() {
+        return scanCallBudget;
+    }
+
+    /** The smallest COUNT auto-tuning sends. */
+    public int scanCountMin() {
+        return scanCountMin;
+    }
+
+    /** The largest COUNT auto-tuning sends. */
+    public int scanCountMax() {
+        return scanCountMax;
+    }
+
+    /**
+     * How many cursor ranges {@code fetchKeys} walks at once on one server, so that round trips overlap: 0
+     * (the default) lets auto-tuning choose (4 on a large keyspace, 1 otherwise), 1 turns it off, 2-16 asks for
+     * that many (rounded down to a power of two). Ranges are used only where the server's cursor layout is
+     * known to allow them: Redis in standalone mode. Elsewhere (cluster mode, whose cursors carry the slot, or
+     * other servers) one cursor is used. {@code scan} always walks one cursor per server, to follow demand.
+     */
+    public int scanParallelism() {
+        return scanParallelism;
+    }
+
+    /**
      * Whether {@link KeyScanner#scan(String)} and {@link KeyScanner#scanBytes(String)} emit each key once per
      * subscription ({@code true}, the default), remembering a 16-byte fingerprint of every key emitted (about
      * 32 MB per million keys); or stream SCAN's pages as they come ({@code false}), in constant memory, with the
@@ -210,7 +273,11 @@ public final class KeyScanOptions {
         return useScan == that.useScan
                 && scanCount == that.scanCount
                 && scanCountAutoTune == that.scanCountAutoTune
+                && scanCountMin == that.scanCountMin
+                && scanCountMax == that.scanCountMax
+                && scanParallelism == that.scanParallelism
                 && distinctScan == that.distinctScan
+                && scanCallBudget.equals(that.scanCallBudget)
                 && retryMaxAttempts == that.retryMaxAttempts
                 && commandTimeout.equals(that.commandTimeout)
                 && retryFirstBackoff.equals(that.retryFirstBackoff)
@@ -219,7 +286,8 @@ public final class KeyScanOptions {
 
     @Override
     public int hashCode() {
-        return Objects.hash(useScan, scanCount, scanCountAutoTune, distinctScan, commandTimeout, retryMaxAttempts,
+        return Objects.hash(useScan, scanCount, scanCountAutoTune, scanCallBudget, scanCountMin, scanCountMax,
+                scanParallelism, distinctScan, commandTimeout, retryMaxAttempts,
                 retryFirstBackoff, retryMaxBackoff);
     }
 
@@ -228,6 +296,10 @@ public final class KeyScanOptions {
         return "KeyScanOptions{useScan=" + useScan
                 + ", scanCount=" + scanCount
                 + ", scanCountAutoTune=" + scanCountAutoTune
+                + ", scanCallBudget=" + scanCallBudget
+                + ", scanCountMin=" + scanCountMin
+                + ", scanCountMax=" + scanCountMax
+                + ", scanParallelism=" + scanParallelism
                 + ", distinctScan=" + distinctScan
                 + ", commandTimeout=" + commandTimeout
                 + ", retryMaxAttempts=" + retryMaxAttempts
@@ -245,6 +317,10 @@ public final class KeyScanOptions {
         private int scanCount = DEFAULT_SCAN_COUNT;
         private boolean scanCountSet;
         private boolean scanCountAutoTune = DEFAULT_SCAN_COUNT_AUTO_TUNE;
+        private Duration scanCallBudget = DEFAULT_SCAN_CALL_BUDGET;
+        private int scanCountMin = DEFAULT_SCAN_COUNT_MIN;
+        private int scanCountMax = DEFAULT_SCAN_COUNT_MAX;
+        private int scanParallelism = DEFAULT_SCAN_PARALLELISM;
         private boolean distinctScan = DEFAULT_DISTINCT_SCAN;
         private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
         private int retryMaxAttempts = DEFAULT_RETRY_MAX_ATTEMPTS;
@@ -258,6 +334,10 @@ public final class KeyScanOptions {
             this.useScan = options.useScan;
             this.scanCount = options.scanCount;
             this.scanCountAutoTune = options.scanCountAutoTune;
+            this.scanCallBudget = options.scanCallBudget;
+            this.scanCountMin = options.scanCountMin;
+            this.scanCountMax = options.scanCountMax;
+            this.scanParallelism = options.scanParallelism;
             this.distinctScan = options.distinctScan;
             this.commandTimeout = options.commandTimeout;
             this.retryMaxAttempts = options.retryMaxAttempts;
@@ -284,6 +364,39 @@ public final class KeyScanOptions {
         /** Whether keyscan picks COUNT itself (the default); {@code false} sends exactly {@code scanCount}. */
         public Builder scanCountAutoTune(boolean scanCountAutoTune) {
             this.scanCountAutoTune = scanCountAutoTune;
+            return this;
+        }
+
+        /** The server time one auto-tuned SCAN call aims to stay under: 100 us to 1 s, 2 ms by default. */
+        public Builder scanCallBudget(Duration scanCallBudget) {
+            Duration checked = checkDuration("scanCallBudget", scanCallBudget, false, MAX_SCAN_CALL_BUDGET);
+            if (checked.compareTo(MIN_SCAN_CALL_BUDGET) < 0) {
+                throw new IllegalArgumentException("scanCallBudget must be at least " + MIN_SCAN_CALL_BUDGET + ", was "
+                        + checked);
+            }
+            this.scanCallBudget = checked;
+            return this;
+        }
+
+        /** The smallest COUNT auto-tuning sends: 1 to 10000, at most {@code scanCountMax}. */
+        public Builder scanCountMin(int scanCountMin) {
+            this.scanCountMin = checkCountBound("scanCountMin", scanCountMin);
+            return this;
+        }
+
+        /** The largest COUNT auto-tuning sends: 1 to 10000, at least {@code scanCountMin}. */
+        public Builder scanCountMax(int scanCountMax) {
+            this.scanCountMax = checkCountBound("scanCountMax", scanCountMax);
+            return this;
+        }
+
+        /** Cursor ranges per server for {@code fetchKeys}: 0 automatic (default), 1 off, 2-16. */
+        public Builder scanParallelism(int scanParallelism) {
+            if (scanParallelism < 0 || scanParallelism > MAX_SCAN_PARALLELISM) {
+                throw new IllegalArgumentException("scanParallelism must be between 0 (automatic) and "
+                        + MAX_SCAN_PARALLELISM + ", was " + scanParallelism);
+            }
+            this.scanParallelism = scanParallelism;
             return this;
         }
 
@@ -336,7 +449,8 @@ public final class KeyScanOptions {
             Objects.requireNonNull(environment, "environment");
             TreeSet<String> unknown = new TreeSet<>();
             for (String name : environment.keySet()) {
-                if (name.startsWith(ENV_PREFIX) && !EnvironmentVariables.KNOWN.contains(name)) {
+                if (name.startsWith(ENV_PREFIX) && !EnvironmentVariables.KNOWN.contains(name)
+                        && !EnvironmentVariables.FOR_TESTS.contains(name)) {
                     unknown.add(name);
                 }
             }
@@ -348,6 +462,14 @@ public final class KeyScanOptions {
             EnvironmentVariables.read(environment, ENV_SCAN_COUNT, EnvironmentVariables::parseInt, this::scanCount);
             EnvironmentVariables.read(environment, ENV_SCAN_COUNT_AUTO_TUNE, EnvironmentVariables::parseBoolean,
                     this::scanCountAutoTune);
+            EnvironmentVariables.read(environment, ENV_SCAN_CALL_BUDGET, EnvironmentVariables::parseDuration,
+                    this::scanCallBudget);
+            EnvironmentVariables.read(environment, ENV_SCAN_COUNT_MIN, EnvironmentVariables::parseInt,
+                    this::scanCountMin);
+            EnvironmentVariables.read(environment, ENV_SCAN_COUNT_MAX, EnvironmentVariables::parseInt,
+                    this::scanCountMax);
+            EnvironmentVariables.read(environment, ENV_SCAN_PARALLELISM, EnvironmentVariables::parseInt,
+                    this::scanParallelism);
             EnvironmentVariables.read(environment, ENV_DISTINCT_SCAN, EnvironmentVariables::parseBoolean,
                     this::distinctScan);
             EnvironmentVariables.read(environment, ENV_COMMAND_TIMEOUT, EnvironmentVariables::parseDuration,
@@ -373,6 +495,10 @@ public final class KeyScanOptions {
                 throw new IllegalArgumentException("retryMaxBackoff (" + retryMaxBackoff
                         + ") must not be shorter than retryFirstBackoff (" + retryFirstBackoff + ")");
             }
+            if (scanCountMin > scanCountMax) {
+                throw new IllegalArgumentException("scanCountMin (" + scanCountMin
+                        + ") must not be larger than scanCountMax (" + scanCountMax + ")");
+            }
             if (scanCount < MIN_SCAN_COUNT) {
                 log.warn("scanCount={} is below {} and Redis rejects it; using the default {} instead", scanCount,
                         MIN_SCAN_COUNT, DEFAULT_SCAN_COUNT);
@@ -386,6 +512,14 @@ public final class KeyScanOptions {
                         + "(KEYSCAN_SCAN_COUNT_AUTO_TUNE=false) to send a fixed COUNT", scanCount);
             }
             return new KeyScanOptions(this);
+        }
+
+        private static int checkCountBound(String name, int value) {
+            if (value < MIN_SCAN_COUNT || value > MAX_SCAN_COUNT) {
+                throw new IllegalArgumentException(name + " must be between " + MIN_SCAN_COUNT + " and " + MAX_SCAN_COUNT
+                        + ", was " + value);
+            }
+            return value;
         }
 
         private static Duration checkDuration(String name, @Nullable Duration value, boolean zeroAllowed,
@@ -408,10 +542,13 @@ public final class KeyScanOptions {
     static final class EnvironmentVariables {
 
         static final Set<String> KNOWN = Set.of(ENV_USE_SCAN, ENV_SCAN_COUNT, ENV_SCAN_COUNT_AUTO_TUNE,
-                ENV_DISTINCT_SCAN, ENV_COMMAND_TIMEOUT, ENV_RETRY_MAX_ATTEMPTS, ENV_RETRY_FIRST_BACKOFF,
-                ENV_RETRY_MAX_BACKOFF);
+                ENV_SCAN_CALL_BUDGET, ENV_SCAN_COUNT_MIN, ENV_SCAN_COUNT_MAX, ENV_SCAN_PARALLELISM, ENV_DISTINCT_SCAN,
+                ENV_COMMAND_TIMEOUT, ENV_RETRY_MAX_ATTEMPTS, ENV_RETRY_FIRST_BACKOFF, ENV_RETRY_MAX_BACKOFF);
 
-        private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h)");
+        /** Read by keyscan's own test kit, not by the library: not misspellings. */
+        static final Set<String> FOR_TESTS = Set.of("KEYSCAN_TEST_REDIS_URL", "KEYSCAN_REDIS_SERVER");
+
+        private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d{1,12})\\s*(us|ms|s|m|h)");
 
         private EnvironmentVariables() {
         }
@@ -463,6 +600,8 @@ public final class KeyScanOptions {
             if (m.matches()) {
                 long amount = Long.parseLong(m.group(1));
                 switch (m.group(2)) {
+                    case "us":
+                        return Duration.ofNanos(amount * 1_000);
                     case "ms":
                         return Duration.ofMillis(amount);
                     case "s":
@@ -480,7 +619,7 @@ public final class KeyScanOptions {
                     throw new IllegalArgumentException("expected an ISO-8601 duration such as PT15S", e);
                 }
             }
-            throw new IllegalArgumentException("expected a duration with a unit (500ms, 15s, 2m, 1h) or ISO-8601 (PT15S)");
+            throw new IllegalArgumentException("expected a duration with a unit (500us, 500ms, 15s, 2m, 1h) or ISO-8601 (PT15S)");
         }
     }
 }

@@ -5,23 +5,35 @@ import io.keyscan.CommandRunner.Call;
 import io.keyscan.spi.ScanNode;
 import io.keyscan.spi.ScanPage;
 import io.keyscan.spi.ScanRequest;
+import io.keyscan.spi.ServerInfo;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
-import reactor.util.function.Tuple2;
 
 /**
- * One SCAN iteration over one server: the cursor, the server process that issued it, and the COUNT tuner.
+ * One listing of one server: the server process its cursors belong to, the COUNT tuner, and the cursor ranges
+ * being walked.
  *
- * <p>A cursor is meaningful only to the process that issued it (each process seeds its hash function at
- * start). So the iteration records the server's {@code run_id} with its first page, sent in the same round
- * trip, and checks it again whenever a page needed a retry or arrived after the connection was established
- * again, which includes a SCAN that the client replayed to a new process after reconnecting. A changed
- * {@code run_id} restarts the iteration from cursor 0: keys are then seen again, never lost.
+ * <p><b>Server identity.</b> A cursor means something only to the process that issued it (each process seeds its
+ * hash function at start). So the iteration records the server's {@code run_id} with its first page (sent in the
+ * same round trip as the first SCAN), and checks it again whenever a page needed a retry or arrived after the
+ * connection was established again, which includes a SCAN that the client replayed to a new process after
+ * reconnecting. A changed {@code run_id} starts a new generation: every range, finished or not, is walked again
+ * from its start on the new process. Keys are then seen twice, never lost.
  *
- * <p>Not thread-safe: its owner runs one {@link #nextPage()} at a time.
+ * <p><b>Cursor ranges.</b> SCAN's cursor counts with its bits reversed ({@code dict.c dictScan}), so
+ * {@code Long.reverse(cursor)} only grows during an iteration, across table resizes too. The reversed space
+ * {@code [0, 2^64)} can therefore be cut at multiples of {@code 2^64 / k} (valid cursors for any table of at
+ * least {@code k} buckets) and each part walked by its own cursor, from {@code reverse(start)} until the
+ * reversed cursor reaches the part's end: the union covers every bucket, as one walk would. This holds where the
+ * cursor is Redis' plain dictionary cursor (standalone mode); cluster mode (7.4+) puts the slot in the low bits
+ * and other servers may differ, so the caller splits only where {@link #allowsCursorRanges} says so.
+ *
+ * <p>Thread-safe: ranges of one iteration run concurrently; each range runs one page at a time.
  */
 final class NodeIteration {
 
@@ -35,13 +47,13 @@ final class NodeIteration {
     private final byte[] match;
     private final CommandRunner runner;
     private final CountTuner tuner;
+    private final AtomicInteger scansInFlight = new AtomicInteger();
 
-    private String cursor = ScanPage.FIRST_CURSOR;
-    private boolean finished;
-    private @Nullable String runId;
+    // Guarded by this.
+    private @Nullable ServerInfo server;
     private long trustedEpoch;
+    private int generation;
     private int restarts;
-    private long calls;
 
     NodeIteration(ScanNode node, String pattern, byte[] match, CommandRunner runner, CountTuner tuner) {
         this.node = node;
@@ -51,115 +63,262 @@ final class NodeIteration {
         this.tuner = tuner;
     }
 
-    /** Whether the server returned the final cursor. */
-    boolean finished() {
-        return finished;
+    /** The whole cursor space, starting at cursor 0. */
+    Range fullRange() {
+        return new Range(0, 0, currentGeneration());
     }
 
-    /** The cursor the next SCAN call will send. */
-    String cursor() {
-        return cursor;
+    /** The server the current cursors belong to; {@code null} before the first page. */
+    synchronized @Nullable ServerInfo server() {
+        return server;
     }
 
-    /** SCAN calls completed so far, restarts included. */
-    long calls() {
-        return calls;
+    /** Whether the cursor of {@code server} may be cut into ranges: Redis in standalone mode. */
+    static boolean allowsCursorRanges(@Nullable ServerInfo server) {
+        return server != null && server.product().equals("redis") && server.mode().equals("standalone");
     }
 
     /**
-     * The keys of the next page, possibly none. Cold: subscribing sends the call. Must not be called again
-     * before the previous page completed, nor after {@link #finished()}.
+     * Cuts what is left of {@code first} (after its first page) into {@code parts} ranges, rounded down to a
+     * power of two: {@code first} keeps the first part and goes on from its cursor; the others start at their
+     * boundaries. Only when the first part is less than a quarter done, i.e. the keyspace is worth it;
+     * otherwise just {@code first}.
      */
-    Mono<List<byte[]>> nextPage() {
-        if (finished) {
-            return Mono.error(new IllegalStateException("iteration over " + node.address() + " already finished"));
+    synchronized List<Range> split(Range first, int parts) {
+        int k = Integer.highestOneBit(Math.max(1, parts));
+        if (k < 2 || first.finished) {
+            return List.of(first);
         }
-        return runId == null ? firstPage() : followingPage();
+        long width = 1L << (64 - Integer.numberOfTrailingZeros(k));
+        long position = Long.reverse(Long.parseUnsignedLong(first.cursor));
+        if (Long.compareUnsigned(position, width >>> 2) >= 0) {
+            return List.of(first);
+        }
+        first.end = width;
+        List<Range> ranges = new ArrayList<>(k);
+        ranges.add(first);
+        for (int i = 1; i < k; i++) {
+            ranges.add(new Range(i * width, i == k - 1 ? 0 : (i + 1) * width, generation));
+        }
+        return ranges;
     }
 
-    private Mono<List<byte[]>> firstPage() {
-        ScanRequest request = request();
-        Call call = new Call("INFO server + SCAN", pattern, node.address(), request.cursor());
-        return runner.run(() -> {
-            long epochBefore = node.connectionEpoch();
-            // Both commands are written before either reply is awaited: one round trip, same connection.
-            return Mono.zip(node.runId(), node.scan(request)).map(reply -> new FirstReply(reply, epochBefore));
-        }, call).map(attempt -> {
-            FirstReply reply = attempt.value;
-            long epochAfter = node.connectionEpoch();
-            if (epochAfter != reply.epochBefore) {
-                // Reconnected between the two replies: they may come from different processes. Start over.
-                countRestart("the connection was re-established during the first SCAN call");
-                return List.of();
+    /**
+     * The ranges of {@code ranges} that finished in an earlier generation, i.e. on a server process that has
+     * since been replaced, each reset to walk again from its start.
+     */
+    synchronized List<Range> staleRanges(List<Range> ranges) {
+        List<Range> stale = new ArrayList<>();
+        for (Range range : ranges) {
+            if (range.generation != generation) {
+                range.restartAt(generation);
+                stale.add(range);
             }
-            runId = reply.runId;
-            trustedEpoch = epochAfter;
-            return accept(reply.page, request, attempt.elapsedNanos);
-        });
+        }
+        return stale;
     }
 
-    private Mono<List<byte[]>> followingPage() {
-        ScanRequest request = request();
-        Call call = new Call("SCAN", pattern, node.address(), request.cursor());
-        return runner.run(() -> node.scan(request), call).flatMap(attempt -> {
-            if (attempt.attempts == 1 && node.connectionEpoch() == trustedEpoch) {
-                return Mono.just(accept(attempt.value, request, attempt.elapsedNanos));
-            }
-            return verifyServer(attempt, request);
-        });
+    private synchronized int currentGeneration() {
+        return generation;
     }
 
-    /** After a retry or a reconnect: is the process that answered still the one that issued the cursor? */
-    private Mono<List<byte[]>> verifyServer(Attempt<ScanPage> scanned, ScanRequest request) {
-        Call call = new Call("INFO server", pattern, node.address(), request.cursor());
-        return runner.run(node::runId, call).map(info -> {
-            long epoch = node.connectionEpoch();
-            String current = info.value;
-            if (current.equals(runId)) {
-                trustedEpoch = epoch;
-                return accept(scanned.value, request, scanned.elapsedNanos);
-            }
-            log.warn("Redis server at {} changed during SCAN of pattern {} (run_id {} -> {}), likely a restart or "
-                    + "failover; cursor {} is meaningless to the new process, so this server is scanned again from "
-                    + "cursor 0", node.address(), Patterns.abbreviate(pattern), runId, current, request.cursor());
-            countRestart("run_id changed from " + runId + " to " + current);
-            runId = current;
-            trustedEpoch = epoch;
-            // The page may come from either process: drop it, the rescan covers it.
-            return List.of();
-        });
-    }
-
-    private void countRestart(String reason) {
+    /** Counts a restart; past {@link #MAX_RESTARTS}, fails the listing. Caller holds the lock. */
+    private void countRestart(String reason, String cursor) {
         restarts++;
         if (restarts > MAX_RESTARTS) {
             throw new KeyScanException("SCAN of pattern " + Patterns.abbreviate(pattern) + " on " + node.address()
                     + " restarted " + MAX_RESTARTS + " times because the server kept changing; last: " + reason,
                     pattern, cursor, restarts, null);
         }
-        cursor = ScanPage.FIRST_CURSOR;
     }
 
-    private List<byte[]> accept(ScanPage page, ScanRequest request, long elapsedNanos) {
-        calls++;
-        tuner.onPage(request.count(), elapsedNanos, page.keys().size());
-        cursor = page.cursor();
-        finished = page.isLast();
-        return page.keys();
+    /**
+     * A part of the reversed cursor space, {@code [start, end)} with {@code end == 0} meaning {@code 2^64}, walked
+     * by one cursor, one page at a time.
+     */
+    final class Range {
+
+        private final long start;
+        private volatile long end;
+        private volatile String cursor;
+        private volatile boolean finished;
+        /** The generation (server process) {@link #cursor} belongs to. */
+        private volatile int generation;
+
+        private Range(long start, long end, int generation) {
+            this.start = start;
+            this.end = end;
+            this.generation = generation;
+            this.cursor = startCursor();
+        }
+
+        /** Whether the walk of this range is complete (for its generation). */
+        boolean finished() {
+            return finished;
+        }
+
+        /** The cursor the next SCAN call of this range sends. */
+        String cursor() {
+            return cursor;
+        }
+
+        private String startCursor() {
+            return start == 0 ? ScanPage.FIRST_CURSOR : Long.toUnsignedString(Long.reverse(start));
+        }
+
+        private void restartAt(int newGeneration) {
+            cursor = startCursor();
+            finished = false;
+            generation = newGeneration;
+        }
+
+        /**
+         * The keys of this range's next page, possibly none. Cold: subscribing sends the call. Not to be called
+         * again before the previous page completed, nor after {@link #finished()}.
+         */
+        Mono<List<byte[]>> nextPage() {
+            if (finished) {
+                return Mono.error(new IllegalStateException("range of " + node.address() + " already finished"));
+            }
+            return server() == null ? firstPage() : followingPage();
+        }
+
+        private Mono<List<byte[]>> firstPage() {
+            ScanRequest request = ScanRequest.of(cursor, match, tuner.count());
+            Call call = new Call("INFO server + SCAN", pattern, node::address, request.cursor());
+            return runner.run(() -> {
+                long epochBefore = node.connectionEpoch();
+                long sent = runner.now();
+                // Both commands are written before either reply is awaited: one round trip, one connection.
+                // The INFO reply, which costs the server next to nothing, times the connection's idle round trip.
+                return Mono.zip(node.serverInfo().map(info -> new Timed<>(info, runner.now() - sent)),
+                        node.scan(request).map(page -> new Timed<>(page, runner.now() - sent)))
+                        .map(replies -> new FirstReply(replies.getT1(), replies.getT2(), epochBefore));
+            }, call).map(attempt -> {
+                FirstReply reply = attempt.value;
+                synchronized (NodeIteration.this) {
+                    long epochAfter = node.connectionEpoch();
+                    if (epochAfter != reply.epochBefore) {
+                        // Reconnected between the two replies: they may come from different processes. Again.
+                        countRestart("the connection was re-established during the first SCAN call", cursor);
+                        restartAt(NodeIteration.this.generation);
+                        return List.of();
+                    }
+                    server = reply.info.value;
+                    trustedEpoch = epochAfter;
+                    generation = NodeIteration.this.generation;
+                }
+                tuner.onFirstPage(request.count(), reply.info.nanos, reply.page.nanos);
+                return accept(reply.page.value);
+            });
+        }
+
+        private Mono<List<byte[]>> followingPage() {
+            ScanRequest request = ScanRequest.of(cursor, match, tuner.count());
+            Call call = new Call("SCAN", pattern, node::address, request.cursor());
+            return Mono.defer(() -> {
+                int inFlight = scansInFlight.incrementAndGet();
+                return runner.run(() -> node.scan(request), call)
+                        .doFinally(signal -> scansInFlight.decrementAndGet())
+                        .flatMap(attempt -> afterReply(attempt, request, inFlight));
+            });
+        }
+
+        private Mono<List<byte[]>> afterReply(Attempt<ScanPage> attempt, ScanRequest request, int inFlight) {
+            synchronized (NodeIteration.this) {
+                if (generation != NodeIteration.this.generation) {
+                    // Another range found the server replaced while this call was out: its cursor is void.
+                    restartAt(NodeIteration.this.generation);
+                    return Mono.just(List.of());
+                }
+                if (attempt.attempts == 1 && node.connectionEpoch() == trustedEpoch) {
+                    tuner.onPage(request.count(), attempt.elapsedNanos, inFlight);
+                    return Mono.just(accept(attempt.value));
+                }
+            }
+            return verifyServer(attempt, request, inFlight);
+        }
+
+        /** After a retry or a reconnect: is the process that answered still the one that issued the cursor? */
+        private Mono<List<byte[]>> verifyServer(Attempt<ScanPage> scanned, ScanRequest request, int inFlight) {
+            Call call = new Call("INFO server", pattern, node::address, request.cursor());
+            return runner.run(() -> {
+                // The epoch as INFO is sent: a reconnect after this point, even one that completes before the
+                // reply is handled, leaves the next page unverified and so checked again.
+                long epochBefore = node.connectionEpoch();
+                return node.serverInfo().map(info -> new Observed(info, epochBefore));
+            }, call).map(info -> {
+                synchronized (NodeIteration.this) {
+                    long epochBefore = info.value.epochBefore;
+                    ServerInfo current = info.value.info;
+                    ServerInfo known = server;
+                    if (!current.runId().equals(known.runId())) {
+                        if (generation == NodeIteration.this.generation) {
+                            log.warn("Redis server at {} changed during SCAN of pattern {} (run_id {} -> {}), likely "
+                                    + "a restart or failover; cursor {} is meaningless to the new process, so this "
+                                    + "server is scanned again from cursor 0", node.address(),
+                                    Patterns.abbreviate(pattern), known.runId(), current.runId(), request.cursor());
+                            countRestart("run_id changed from " + known.runId() + " to " + current.runId(),
+                                    request.cursor());
+                            server = current;
+                            NodeIteration.this.generation++;
+                        }
+                        trustedEpoch = epochBefore;
+                        // The page may come from either process: drop it; the new generation's walk covers it.
+                        restartAt(NodeIteration.this.generation);
+                        return List.of();
+                    }
+                    trustedEpoch = epochBefore;
+                    if (generation != NodeIteration.this.generation) {
+                        restartAt(NodeIteration.this.generation);
+                        return List.of();
+                    }
+                }
+                tuner.onPage(request.count(), scanned.elapsedNanos, inFlight);
+                return accept(scanned.value);
+            });
+        }
+
+        private List<byte[]> accept(ScanPage page) {
+            String next = page.cursor();
+            long rangeEnd = end;
+            cursor = next;
+            finished = page.isLast()
+                    || (rangeEnd != 0 && Long.compareUnsigned(Long.reverse(Long.parseUnsignedLong(next)), rangeEnd) >= 0);
+            return page.keys();
+        }
     }
 
-    private ScanRequest request() {
-        return ScanRequest.of(cursor, match, tuner.count());
+    /** A server description and the connection epoch when it was asked for. */
+    private static final class Observed {
+        final ServerInfo info;
+        final long epochBefore;
+
+        Observed(ServerInfo info, long epochBefore) {
+            this.info = info;
+            this.epochBefore = epochBefore;
+        }
+    }
+
+    /** A reply and the time from sending to receiving it. */
+    private static final class Timed<T> {
+        final T value;
+        final long nanos;
+
+        Timed(T value, long nanos) {
+            this.value = value;
+            this.nanos = nanos;
+        }
     }
 
     private static final class FirstReply {
-        final String runId;
-        final ScanPage page;
+        final Timed<ServerInfo> info;
+        final Timed<ScanPage> page;
         final long epochBefore;
 
-        FirstReply(Tuple2<String, ScanPage> reply, long epochBefore) {
-            this.runId = reply.getT1();
-            this.page = reply.getT2();
+        FirstReply(Timed<ServerInfo> info, Timed<ScanPage> page, long epochBefore) {
+            this.info = info;
+            this.page = page;
             this.epochBefore = epochBefore;
         }
     }

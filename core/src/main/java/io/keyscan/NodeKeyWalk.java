@@ -14,28 +14,30 @@ import reactor.core.publisher.Operators;
 import reactor.util.context.Context;
 
 /**
- * The keys of one SCAN iteration over one server, fetched page by page as downstream demand needs them.
+ * The keys of one cursor range of one server (usually the whole of it), fetched page by page as downstream
+ * demand needs them.
  *
  * <p>A SCAN call is made only when the current page is used up and downstream has requested more than it
  * received: no prefetch, so at most the rest of one page is held ahead of demand, and nothing is sent
  * while nobody requests. Empty pages are followed by the next call at once. Cancellation cancels the call
  * in flight and no further call is made.
  *
- * <p>Each subscription gets a fresh {@link NodeIteration} from the supplier: the publisher is cold.
+ * <p>Each subscription gets its range from the supplier: a fresh iteration makes the publisher cold.
  */
 final class NodeKeyWalk extends Flux<byte[]> {
 
-    private final Supplier<NodeIteration> iterations;
+    private final Supplier<NodeIteration.Range> ranges;
 
-    NodeKeyWalk(Supplier<NodeIteration> iterations) {
-        this.iterations = iterations;
+    /** @param ranges gives the range to walk, at each subscription */
+    NodeKeyWalk(Supplier<NodeIteration.Range> ranges) {
+        this.ranges = ranges;
     }
 
     @Override
     public void subscribe(CoreSubscriber<? super byte[]> actual) {
-        NodeIteration iteration;
+        NodeIteration.Range iteration;
         try {
-            iteration = iterations.get();
+            iteration = ranges.get();
         } catch (Throwable t) {
             Operators.error(actual, Operators.onOperatorError(t, actual.currentContext()));
             return;
@@ -46,7 +48,7 @@ final class NodeKeyWalk extends Flux<byte[]> {
     static final class WalkSubscription implements Subscription {
 
         private final CoreSubscriber<? super byte[]> actual;
-        private final NodeIteration iteration;
+        private final NodeIteration.Range iteration;
 
         volatile long requested;
         static final AtomicLongFieldUpdater<WalkSubscription> REQUESTED =
@@ -73,7 +75,7 @@ final class NodeKeyWalk extends Flux<byte[]> {
         private boolean fetching;
         private boolean done;
 
-        WalkSubscription(CoreSubscriber<? super byte[]> actual, NodeIteration iteration) {
+        WalkSubscription(CoreSubscriber<? super byte[]> actual, NodeIteration.Range iteration) {
             this.actual = actual;
             this.iteration = iteration;
         }
@@ -200,12 +202,19 @@ final class NodeKeyWalk extends Flux<byte[]> {
             @Override
             public void onNext(List<byte[]> page) {
                 received = true;
+                if (cancelled) {
+                    return; // nobody wants it: do not keep it referenced
+                }
                 arrived = page;
                 drain();
             }
 
             @Override
             public void onError(Throwable t) {
+                if (cancelled || done) {
+                    Operators.onErrorDropped(t, actual.currentContext());
+                    return;
+                }
                 failure = t;
                 drain();
             }

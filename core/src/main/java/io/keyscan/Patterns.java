@@ -26,6 +26,11 @@ import java.util.Objects;
  *   <li>no unpaired UTF-16 surrogate, which has no UTF-8 form (Java would send {@code ?} in its place, a
  *       wildcard).</li>
  * </ul>
+ *
+ * <p>These limits are defence in depth, not a cure: on a server without the CVE-2022-36021 fix (before 6.0.18,
+ * 6.2.11, 7.0.9) even three wildcards can backtrack for long against a long key. Run a fixed Redis, and escape
+ * user input so that it cannot add wildcards at all. A {@code *} inside a bracket class ({@code [*]}) is counted
+ * too, which errs on the safe side.
  */
 public final class Patterns {
 
@@ -92,6 +97,22 @@ public final class Patterns {
             }
         }
         return true;
+    }
+
+    /**
+     * The key a literal pattern ({@link #isLiteral}) names: escapes removed. A trailing lone backslash is a
+     * literal backslash, as Redis reads it.
+     */
+    static String literalKey(String pattern) {
+        StringBuilder key = new StringBuilder(pattern.length());
+        for (int i = 0; i < pattern.length(); i++) {
+            char c = pattern.charAt(i);
+            if (c == '\\' && i + 1 < pattern.length()) {
+                c = pattern.charAt(++i);
+            }
+            key.append(c);
+        }
+        return key.toString();
     }
 
     /** The pattern as UTF-8 bytes, after checking the limits. */

@@ -3,6 +3,7 @@ package io.keyscan;
 import io.keyscan.spi.ScanNode;
 import io.keyscan.spi.ScanPage;
 import io.keyscan.spi.ScanRequest;
+import io.keyscan.spi.ServerInfo;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,8 +89,13 @@ final class GeneratedKeysNode implements ScanNode {
     }
 
     @Override
-    public Mono<String> runId() {
-        return Mono.just("generated-run");
+    public Mono<Boolean> exists(byte[] key) {
+        return Mono.error(new UnsupportedOperationException("EXISTS is not generated"));
+    }
+
+    @Override
+    public Mono<ServerInfo> serverInfo() {
+        return Mono.just(ServerInfo.of("generated-run", "generated", "", ""));
     }
 
     @Override

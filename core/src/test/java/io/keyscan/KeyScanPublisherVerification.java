@@ -82,6 +82,11 @@ abstract class KeyScanPublisherVerification<T> extends PublisherVerification<T> 
         }
 
         @Override
+        public Mono<ScanNode> nodeForKey(byte[] key) {
+            return nodes().map(nodes -> nodes.get(0));
+        }
+
+        @Override
         public boolean isTransient(Throwable error) {
             return false;
         }

@@ -188,6 +188,37 @@ class RetryAndRestartTest {
     }
 
     @Test
+    void aReconnectRightAfterTheVerifyingInfoIsCheckedAgainOnTheNextPage() {
+        // A reconnect leads to a check; INFO answers from the old process, and just after that reply the client
+        // completes another reconnect, to a new process. The next page must not be trusted on that epoch.
+        ScriptedNode node = new ScriptedNode() {
+            private int infos;
+
+            @Override
+            public Mono<io.keyscan.spi.ServerInfo> serverInfo() {
+                return super.serverInfo().doOnNext(info -> {
+                    if (++infos == 2) {
+                        epoch.incrementAndGet();
+                        runId("run-2");
+                    }
+                });
+            }
+        }.pages(List.of(List.of("a", "b"), List.of("c"), List.of("d", "e")));
+        node.thenPage()
+                .thenReply(request -> {
+                    node.epoch.incrementAndGet(); // CLIENT KILL: same process, new connection
+                    return node.page(request);
+                });
+
+        StepVerifier.create(scanner(node).fetchKeys("*"))
+                .expectNext(List.of("a", "b", "c", "d", "e"))
+                .verifyComplete();
+        // 102 answered by run-2 is checked, found stale, and the walk starts over on run-2
+        assertThat(node.cursorsSent()).containsExactly("0", "101", "102", "0", "101", "102");
+        assertThat(node.runIdCalls).hasValue(3);
+    }
+
+    @Test
     void firstPageSendsRunIdAndScanTogetherAndLaterPagesDoNotAskAgain() {
         ScriptedNode node = threePages();
 
@@ -211,6 +242,26 @@ class RetryAndRestartTest {
                 .expectErrorSatisfies(error -> assertThat(error).isInstanceOf(KeyScanException.class)
                         .hasMessageContaining("restarted " + NodeIteration.MAX_RESTARTS + " times"))
                 .verify(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void keysThatTimedOutIsNotRetriedBecauseTheServerMayStillBeRunningIt() {
+        ScriptedNode node = new ScriptedNode().keysReply(Mono.never());
+        DefaultKeyScanner scanner = new DefaultKeyScanner(new ScriptedKeyspace(node), OPTIONS.mutate().useScan(false)
+                .build(), System::nanoTime, () -> 0.5);
+
+        StepVerifier.withVirtualTime(() -> scanner.fetchKeys("big:*"))
+                .expectSubscription()
+                .thenAwait(Duration.ofSeconds(1))
+                .expectErrorSatisfies(error -> {
+                    assertThat(error).isInstanceOf(KeyScanTimeoutException.class)
+                            .hasMessageContaining("KEYS of pattern 'big:*'")
+                            .hasMessageContaining("is not retried")
+                            .hasMessageContaining("useScan = true");
+                    assertThat(((KeyScanException) error).attempts()).isEqualTo(1);
+                })
+                .verify();
+        assertThat(node.keysCalls).hasValue(1);
     }
 
     @Test

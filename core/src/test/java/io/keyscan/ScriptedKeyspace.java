@@ -23,6 +23,11 @@ class ScriptedKeyspace implements RedisKeyspace {
     }
 
     @Override
+    public Mono<ScanNode> nodeForKey(byte[] key) {
+        return Mono.just(nodes.get(0));
+    }
+
+    @Override
     public boolean isTransient(Throwable error) {
         return error instanceof IOException;
     }

@@ -3,11 +3,13 @@ package io.keyscan;
 import io.keyscan.spi.ScanNode;
 import io.keyscan.spi.ScanPage;
 import io.keyscan.spi.ScanRequest;
+import io.keyscan.spi.ServerInfo;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -22,13 +24,16 @@ import reactor.core.scheduler.Schedulers;
  * a scripted reply (an error, a reply that never comes). Records every command it receives, on subscription,
  * as a server would see it.
  */
-final class ScriptedNode implements ScanNode {
+class ScriptedNode implements ScanNode {
 
     final List<ScanRequest> scans = new CopyOnWriteArrayList<>();
     /** When each SCAN was received, in milliseconds of the parallel scheduler's clock (virtual in tests). */
     final List<Long> scanTimes = new CopyOnWriteArrayList<>();
     final AtomicInteger runIdCalls = new AtomicInteger();
     final AtomicInteger keysCalls = new AtomicInteger();
+    final AtomicInteger existsCalls = new AtomicInteger();
+    final Set<String> existing = ConcurrentHashMap.newKeySet();
+    private volatile String product = "scripted";
     final AtomicInteger cancelledScans = new AtomicInteger();
     final AtomicLong epoch = new AtomicLong();
     private final Map<String, ScanPage> pages = new ConcurrentHashMap<>();
@@ -64,6 +69,12 @@ final class ScriptedNode implements ScanNode {
     /** The next SCAN call gets its scripted page (to place an override further down the calls). */
     ScriptedNode thenPage() {
         return thenReply(this::page);
+    }
+
+    /** What the node says it is: "redis" makes it allow cursor ranges. */
+    ScriptedNode product(String product) {
+        this.product = product;
+        return this;
     }
 
     ScriptedNode runId(String runId) {
@@ -118,10 +129,18 @@ final class ScriptedNode implements ScanNode {
     }
 
     @Override
-    public Mono<String> runId() {
+    public Mono<Boolean> exists(byte[] key) {
+        return Mono.fromCallable(() -> {
+            existsCalls.incrementAndGet();
+            return existing.contains(new String(key, StandardCharsets.UTF_8));
+        });
+    }
+
+    @Override
+    public Mono<ServerInfo> serverInfo() {
         return Mono.fromCallable(() -> {
             runIdCalls.incrementAndGet();
-            return runId;
+            return ServerInfo.of(runId, product, "7.0.15", "standalone");
         });
     }
 

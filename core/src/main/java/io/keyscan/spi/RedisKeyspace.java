@@ -20,6 +20,12 @@ public interface RedisKeyspace extends AutoCloseable {
     Mono<List<ScanNode>> nodes();
 
     /**
+     * The server that holds {@code key}: the only node for a standalone server, the master of the key's slot
+     * for a cluster. Used to answer a pattern that names one key with {@code EXISTS}.
+     */
+    Mono<ScanNode> nodeForKey(byte[] key);
+
+    /**
      * Whether {@code error}, raised by one of this adapter's commands, may go away if the same command is sent
      * again: a command timeout, a connection refused or reset, or a server reply of {@code LOADING},
      * {@code BUSY}, {@code TRYAGAIN}, {@code MASTERDOWN}. Authentication and permission failures, unknown

@@ -20,13 +20,19 @@ public interface ScanNode {
     /** Sends one {@code KEYS pattern}. */
     Mono<List<byte[]>> keys(byte[] pattern);
 
-    /** The {@code run_id} of the server process, from {@code INFO server}; it changes at every restart. */
-    Mono<String> runId();
+    /** Sends one {@code EXISTS key}: whether the key exists (and has not expired). */
+    Mono<Boolean> exists(byte[] key);
+
+    /**
+     * The server process behind the connection, from {@code INFO server}, parsed with
+     * {@link ServerInfo#parse(String)}; its {@code run_id} changes at every restart.
+     */
+    Mono<ServerInfo> serverInfo();
 
     /**
      * A counter that changes every time the connection to this node is established again (reconnect after a
      * disconnect). A SCAN cursor is valid only on the server process that issued it; a changed epoch tells the
-     * engine to check {@link #runId()} before trusting a cursor, including when the client replayed a command
+     * engine to check {@link #serverInfo()} before trusting a cursor, including when the client replayed a command
      * after reconnecting. The counter must change before any reply read on the new connection is delivered.
      */
     long connectionEpoch();

@@ -6,6 +6,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.masterreplica.StatefulRedisMasterReplicaConnection;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -23,15 +24,24 @@ public final class LettuceKeyScanner {
     }
 
     /**
-     * A scanner over a connection the application owns and keeps open. Closing the scanner leaves the
-     * connection open. Commands share the connection with the application's own, pipelined.
+     * A scanner over a connection the application owns and keeps open. Commands share the connection with the
+     * application's own, pipelined. Create one scanner per connection and keep it: it registers a listener on the
+     * connection (to see reconnects), which {@link KeyScanner#close()} removes; closing the scanner leaves the
+     * connection open.
      *
-     * @param connection an open standalone connection with string keys
+     * @param connection an open connection to one Redis server, with string keys
      * @param options the settings
+     * @throws IllegalArgumentException for a Master/Replica (or Sentinel-managed) connection: it may send each
+     *     command to a different server, so a SCAN cursor could reach a server that did not issue it
      */
     public static KeyScanner create(StatefulRedisConnection<String, String> connection, KeyScanOptions options) {
         Objects.requireNonNull(connection, "connection");
         Objects.requireNonNull(options, "options");
+        if (connection instanceof StatefulRedisMasterReplicaConnection) {
+            throw new IllegalArgumentException("A Master/Replica connection sends each command to whichever server "
+                    + "its ReadFrom picks, so a SCAN cursor could reach a server that did not issue it, and its "
+                    + "reconnects cannot be observed. Pass a connection to one server (e.g. the master's URI).");
+        }
         return KeyScanner.create(new LettuceKeyspace(connection, null, null), options);
     }
 

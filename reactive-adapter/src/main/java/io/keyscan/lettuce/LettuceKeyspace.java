@@ -42,6 +42,11 @@ final class LettuceKeyspace implements RedisKeyspace {
     }
 
     @Override
+    public Mono<ScanNode> nodeForKey(byte[] key) {
+        return Mono.just(node);
+    }
+
+    @Override
     public boolean isTransient(Throwable error) {
         return Failures.isTransient(error);
     }

@@ -3,10 +3,12 @@ package io.keyscan.lettuce;
 import io.keyscan.spi.ScanNode;
 import io.keyscan.spi.ScanPage;
 import io.keyscan.spi.ScanRequest;
+import io.keyscan.spi.ServerInfo;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.IntegerOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandKeyword;
 import io.lettuce.core.protocol.CommandType;
@@ -30,6 +32,7 @@ final class LettuceScanNode implements ScanNode, RedisConnectionStateListener {
     private final AtomicLong epoch = new AtomicLong();
     private volatile String address;
     private volatile boolean addressKnown;
+    private volatile boolean addressUnavailable;
 
     /**
      * @param address where the connection goes, or {@code null} if unknown (a connection the application passed
@@ -60,27 +63,43 @@ final class LettuceScanNode implements ScanNode, RedisConnectionStateListener {
 
     @Override
     public Mono<List<byte[]>> keys(byte[] pattern) {
-        return Mono.defer(() -> connection.reactive()
+        return Mono.defer(() -> learningAddress(connection.reactive()
                 .<List<byte[]>>dispatch(CommandType.KEYS, new RawKeysOutput(),
                         new CommandArgs<>(StringCodec.UTF8).add(pattern))
-                .single());
+                .single()));
     }
 
     @Override
-    public Mono<String> runId() {
-        return Mono.defer(() -> {
-            Mono<String> info = connection.reactive().info("server");
-            if (addressKnown) {
-                return info.map(LettuceScanNode::parseRunId);
-            }
-            // A connection the application passed in does not tell where it goes; CLIENT INFO (Redis 6.2+) does,
-            // so that messages name the server. Sent once, in the same round trip as INFO.
-            Mono<String> clientInfo = connection.reactive().clientInfo().onErrorReturn("");
-            return Mono.zip(info, clientInfo).map(replies -> {
-                learnAddress(replies.getT2());
-                return parseRunId(replies.getT1());
-            });
-        });
+    public Mono<Boolean> exists(byte[] key) {
+        return Mono.defer(() -> connection.reactive()
+                .<Long>dispatch(CommandType.EXISTS, new IntegerOutput<>(StringCodec.UTF8),
+                        new CommandArgs<>(StringCodec.UTF8).add(key))
+                .single()
+                .map(count -> count > 0));
+    }
+
+    @Override
+    public Mono<ServerInfo> serverInfo() {
+        return Mono.defer(() -> learningAddress(connection.reactive().info("server").map(ServerInfo::parse)));
+    }
+
+    /**
+     * {@code command}, preceded in the same round trip by {@code CLIENT INFO} while the server's address is not
+     * known: a connection the application passed in does not tell where it goes, CLIENT INFO (Redis 6.2+) does,
+     * so that messages name the server. Sent ahead, so the address is known when the command's error is written.
+     * Not asked again once refused.
+     */
+    private <T> Mono<T> learningAddress(Mono<T> command) {
+        if (addressKnown || addressUnavailable) {
+            return command;
+        }
+        Mono<String> clientInfo = connection.reactive().clientInfo()
+                .doOnNext(this::learnAddress)
+                .onErrorResume(error -> {
+                    addressUnavailable = true;
+                    return Mono.just("");
+                });
+        return Mono.zip(clientInfo, command).map(replies -> replies.getT2());
     }
 
     private void learnAddress(String clientInfo) {
@@ -91,6 +110,7 @@ final class LettuceScanNode implements ScanNode, RedisConnectionStateListener {
                 return;
             }
         }
+        addressUnavailable = true;
     }
 
     @Override
@@ -111,14 +131,5 @@ final class LettuceScanNode implements ScanNode, RedisConnectionStateListener {
 
     void detach() {
         connection.removeListener(this);
-    }
-
-    static String parseRunId(String info) {
-        for (String line : info.split("\r?\n")) {
-            if (line.startsWith("run_id:")) {
-                return line.substring("run_id:".length()).trim();
-            }
-        }
-        throw new IllegalStateException("INFO server has no run_id");
     }
 }

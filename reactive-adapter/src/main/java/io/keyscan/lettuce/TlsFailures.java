@@ -5,6 +5,8 @@ import java.security.GeneralSecurityException;
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
 import javax.net.ssl.SSLHandshakeException;
 import org.jspecify.annotations.Nullable;
 
@@ -38,6 +40,22 @@ final class TlsFailures {
             } else if (certPath == null
                     && (t instanceof CertPathBuilderException || t instanceof CertPathValidatorException)) {
                 certPath = (GeneralSecurityException) t;
+            }
+        }
+        if (handshake != null) {
+            for (Throwable t = failure; t != null; t = t.getCause()) {
+                if (t instanceof CertificateExpiredException || t instanceof CertificateNotYetValidException) {
+                    return new RedisConnectionException("TLS handshake with " + address + " failed because the server's "
+                            + "certificate is outside its validity period: " + reason(t) + ". Renew the server's "
+                            + "certificate (or check this machine's clock)", failure);
+                }
+                String message = String.valueOf(t.getMessage());
+                if (t instanceof CertificateException
+                        && (message.startsWith("No subject alternative") || message.startsWith("No name matching"))) {
+                    return new RedisConnectionException("TLS handshake with " + address + " failed because the server's "
+                            + "certificate is not issued for the host name or address used to connect: " + reason(t)
+                            + ". Connect with a name the certificate lists, or reissue it with this one", failure);
+                }
             }
         }
         // A CertificateException alone may be a CA file that failed to load, not the server's certificate:

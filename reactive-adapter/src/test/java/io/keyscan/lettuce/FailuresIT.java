@@ -127,7 +127,7 @@ class FailuresIT {
             writeKeys(server, "row12:", 0, KEYS);
             try (ScannerFixture fixture = new ScannerFixture(server, options(Duration.ofMillis(300), 3))) {
                 // fetchKeys: an error, never a partial list
-                server.admin().clientPause(2_000);
+                server.admin().clientPause(5_000);
                 StepVerifier.create(fixture.scanner.fetchKeys("row12:*"))
                         .expectError(KeyScanTimeoutException.class)
                         .verify(WAIT);
@@ -150,6 +150,22 @@ class FailuresIT {
                             assertThat(timeout.cursor()).isNotEqualTo("0");
                         })
                         .verify(WAIT);
+            }
+        }
+    }
+
+    @Test
+    void masterReplicaConnectionsAreRefusedBecauseTheyMayScatterCursors() {
+        try (LocalRedisServer server = LocalRedisServer.start()) {
+            RedisClient client = RedisClient.create();
+            try (var connection = io.lettuce.core.masterreplica.MasterReplica.connect(client, StringCodec.UTF8,
+                    server.redisUri())) {
+                assertThatThrownBy(() -> LettuceKeyScanner.create(connection, KeyScanOptions.defaults()))
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("Master/Replica connection")
+                        .hasMessageContaining("Pass a connection to one server");
+            } finally {
+                client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
             }
         }
     }
@@ -221,6 +237,7 @@ class FailuresIT {
                 assertThat(seen).doesNotHaveDuplicates().hasSameElementsAs(data);
             }
             assertThat(logs.warnings()).anyMatch(line -> line.contains("changed during SCAN"));
+            assertThat(cursorsRetried(logs)).as("detected by the connection epoch, not by a retry").isEmpty();
         }
     }
 
@@ -269,10 +286,11 @@ class FailuresIT {
                         .expectErrorSatisfies(error -> assertThat(error).isInstanceOf(KeyScanException.class)
                                 .hasMessageContaining("after 3 attempts"))
                         .verify(Duration.ofSeconds(15));
+                // KEYS that timed out is not retried: the server may still be running it
                 StepVerifier.create(keys.scanner.fetchKeys("row16:*"))
-                        .expectErrorSatisfies(error -> assertThat(error).isInstanceOf(KeyScanException.class)
-                                .hasMessageContaining("KEYS of pattern 'row16:*'")
-                                .hasMessageContaining("after 3 attempts"))
+                        .expectErrorSatisfies(error -> assertThat(error).isInstanceOf(KeyScanTimeoutException.class)
+                                .hasMessageMatching("KEYS of pattern 'row16:\\*' on .+ got no reply .*")
+                                .hasMessageContaining("is not retried"))
                         .verify(Duration.ofSeconds(15));
             }
         }

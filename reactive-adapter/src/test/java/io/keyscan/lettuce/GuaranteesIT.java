@@ -130,29 +130,54 @@ class GuaranteesIT {
 
     @Test
     void row04_tableShrinkingMidScanLosesNoSurvivingKey() {
-        redis.flushAll();
-        List<String> all = writeKeys(redis, "row4:", 0, 20_000);
-        List<String> doomed = new ArrayList<>(all);
-        java.util.Collections.shuffle(doomed, new Random(4));
-        List<String> survivors = new ArrayList<>(doomed.subList(18_000, 20_000));
-        List<String> deleted = doomed.subList(0, 18_000);
-        Set<String> seen = new HashSet<>();
-        try (ScannerFixture fixture = new ScannerFixture(redis, fixedCount(100))) {
-            StepVerifier.create(fixture.scanner.scan("row4:*").doOnNext(seen::add), 0)
-                    .thenRequest(1_000)
-                    .expectNextCount(1_000)
-                    .then(() -> {
-                        for (int i = 0; i < deleted.size(); i += 1_000) {
-                            redis.admin().del(deleted.subList(i, i + 1_000).toArray(new String[0]));
-                        }
-                    })
-                    .thenRequest(Long.MAX_VALUE)
-                    .thenConsumeWhile(key -> true)
-                    .expectComplete()
-                    .verify(WAIT);
+        try (LocalRedisServer server = LocalRedisServer.start()) {
+            List<String> all = writeKeys(server, "row4:", 0, 20_000);
+            List<String> doomed = new ArrayList<>(all);
+            java.util.Collections.shuffle(doomed, new Random(4));
+            List<String> survivors = new ArrayList<>(doomed.subList(18_000, 20_000));
+            List<String> deleted = doomed.subList(0, 18_000);
+            String before = debug(server, "HTSTATS", "0");
+            Set<String> seen = new HashSet<>();
+            boolean[] shrank = {false};
+            try (ScannerFixture fixture = new ScannerFixture(server, fixedCount(100))) {
+                StepVerifier.create(fixture.scanner.scan("row4:*").doOnNext(seen::add), 0)
+                        .thenRequest(1_000)
+                        .expectNextCount(1_000)
+                        .then(() -> {
+                            for (int i = 0; i < deleted.size(); i += 1_000) {
+                                server.admin().del(deleted.subList(i, i + 1_000).toArray(new String[0]));
+                            }
+                            // Redis shrinks a table only from its cron: run it often and wait (bounded) until
+                            // the table is being resized, so that the rest of the walk crosses the resize.
+                            server.admin().configSet("hz", "500");
+                            shrank[0] = awaitStatsChange(server, before);
+                        })
+                        .thenRequest(Long.MAX_VALUE)
+                        .thenConsumeWhile(key -> true)
+                        .expectComplete()
+                        .verify(WAIT);
+            }
+            assertThat(shrank[0]).as("the table resized during the scan: %s", debug(server, "HTSTATS", "0")).isTrue();
+            assertThat(server.admin().dbsize()).isEqualTo(2_000);
+            assertThat(seen).containsAll(survivors);
         }
-        assertThat(redis.admin().dbsize()).isEqualTo(2_000);
-        assertThat(seen).containsAll(survivors);
+    }
+
+    /** Polls DEBUG HTSTATS for up to 10 s until it differs from {@code before} in table size. */
+    private static boolean awaitStatsChange(RedisServer server, String before) {
+        String sizeBefore = tableSizes(before);
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!tableSizes(debug(server, "HTSTATS", "0")).equals(sizeBefore)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String tableSizes(String htstats) {
+        return java.util.Arrays.stream(htstats.split("\n")).filter(line -> line.contains("table size"))
+                .collect(Collectors.joining(","));
     }
 
     @Test

@@ -41,6 +41,29 @@ class TlsFailuresTest {
     }
 
     @Test
+    void hostNameMismatchIsNotCalledUntrusted() {
+        SSLHandshakeException handshake = new SSLHandshakeException("No subject alternative names matching IP "
+                + "address 10.0.0.7 found");
+        handshake.initCause(new CertificateException("No subject alternative names matching IP address 10.0.0.7 found"));
+        RedisConnectionException original = new RedisConnectionException("Unable to connect to " + ADDRESS, handshake);
+
+        assertThat(TlsFailures.explain(original, ADDRESS).getMessage())
+                .contains("not issued for the host name or address used to connect")
+                .contains("10.0.0.7").doesNotContain("not trusted");
+    }
+
+    @Test
+    void expiredCertificateSaysSo() {
+        SSLHandshakeException handshake = new SSLHandshakeException("PKIX path validation failed");
+        handshake.initCause(new CertificateException("validity check failed",
+                new java.security.cert.CertificateExpiredException("NotAfter: Sat Jan 01 00:00:00 UTC 2022")));
+        RedisConnectionException original = new RedisConnectionException("Unable to connect to " + ADDRESS, handshake);
+
+        assertThat(TlsFailures.explain(original, ADDRESS).getMessage())
+                .contains("outside its validity period").contains("NotAfter").contains("Renew");
+    }
+
+    @Test
     void handshakeFailureWithoutCertificateCauseIsATlsFailureButNotCalledUntrusted() {
         RedisConnectionException original = new RedisConnectionException("Unable to connect to " + ADDRESS,
                 new SSLHandshakeException("Received fatal alert: protocol_version"));
