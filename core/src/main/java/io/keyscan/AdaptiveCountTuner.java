@@ -5,9 +5,8 @@ import java.time.Duration;
 /**
  * Sizes COUNT so that one SCAN call holds the server for about three quarters of the budget.
  *
- * <p>A call's server time is estimated as its round trip less the connection's idle round trip (taken from the
- * {@code INFO server} sent with the first SCAN), divided by the calls in flight when it was sent. The cost of
- * one COUNT unit is smoothed over calls (the mean of the previous estimate and the new sample), and the next
+ * <p>The server reports how long its SCAN calls took (see {@link CountTuner#onServerTime}). The cost of one COUNT
+ * unit is smoothed over measurements (the mean of the previous estimate and the new sample), and the next
  * COUNT is the target over that cost: at most double the last COUNT, so a cheap stretch of the keyspace cannot
  * make one call jump far; but cut at once when a call exceeded the budget. Always within
  * [{@code scanCountMin}, {@code scanCountMax}]. A call with no measurable server time doubles COUNT (a small
@@ -22,7 +21,6 @@ final class AdaptiveCountTuner implements CountTuner {
     private final int min;
     private final int max;
     private int count;
-    private long idleNanos;
     private double nanosPerCount = Double.NaN;
 
     AdaptiveCountTuner(Duration budget, int min, int max, int start) {
@@ -39,25 +37,24 @@ final class AdaptiveCountTuner implements CountTuner {
     }
 
     @Override
-    public synchronized void onFirstPage(int sentCount, long infoNanos, long scanNanos) {
-        idleNanos = Math.max(0, infoNanos);
-        record(sentCount, scanNanos - infoNanos);
+    public boolean measures() {
+        return true;
     }
 
     @Override
-    public synchronized void onPage(int sentCount, long roundTripNanos, int inFlight) {
-        record(sentCount, (roundTripNanos - idleNanos) / Math.max(1, inFlight));
-    }
-
-    private void record(int sentCount, long serverNanos) {
-        if (serverNanos <= 0) {
-            count = clamp((long) sentCount * 2);
+    public synchronized void onServerTime(long counts, int calls, long serverNanos) {
+        if (counts <= 0 || calls <= 0) {
             return;
         }
-        double sample = serverNanos / (double) sentCount;
+        int meanCount = (int) Math.max(1, counts / calls);
+        if (serverNanos <= 0) {
+            count = clamp((long) meanCount * 2);
+            return;
+        }
+        double sample = serverNanos / (double) counts;
         nanosPerCount = Double.isNaN(nanosPerCount) ? sample : (nanosPerCount + sample) / 2;
         long ideal = (long) (targetNanos / nanosPerCount);
-        long next = serverNanos > budgetNanos ? ideal : Math.min(ideal, (long) sentCount * 2);
+        long next = serverNanos / calls > budgetNanos ? ideal : Math.min(ideal, (long) meanCount * 2);
         count = clamp(next);
     }
 

@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
 import java.util.function.DoubleSupplier;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -28,29 +27,25 @@ final class CommandRunner {
     private final int maxAttempts;
     private final Duration firstBackoff;
     private final Duration maxBackoff;
-    private final LongSupplier nanoClock;
     private final DoubleSupplier random;
 
-    CommandRunner(RedisKeyspace keyspace, KeyScanOptions options, LongSupplier nanoClock, DoubleSupplier random) {
+    CommandRunner(RedisKeyspace keyspace, KeyScanOptions options, DoubleSupplier random) {
         this.keyspace = keyspace;
         this.timeout = options.commandTimeout();
         this.maxAttempts = options.retryMaxAttempts();
         this.firstBackoff = options.retryFirstBackoff();
         this.maxBackoff = options.retryMaxBackoff();
-        this.nanoClock = nanoClock;
         this.random = random;
     }
 
-    /** A command's reply, with how many attempts it took and how long the successful one ran. */
+    /** A command's reply, with how many attempts it took. */
     static final class Attempt<T> {
         final T value;
         final int attempts;
-        final long elapsedNanos;
 
-        Attempt(T value, int attempts, long elapsedNanos) {
+        Attempt(T value, int attempts) {
             this.value = value;
             this.attempts = attempts;
-            this.elapsedNanos = elapsedNanos;
         }
     }
 
@@ -75,23 +70,16 @@ final class CommandRunner {
         }
     }
 
-    /** The clock attempts are timed with, in nanoseconds. */
-    long now() {
-        return nanoClock.getAsLong();
-    }
-
     <T> Mono<Attempt<T>> run(Supplier<Mono<T>> command, Call call) {
         return attempt(command, call, 1);
     }
 
     private <T> Mono<Attempt<T>> attempt(Supplier<Mono<T>> command, Call call, int attempt) {
-        return Mono.defer(() -> {
-            long start = nanoClock.getAsLong();
-            return command.get()
-                    .timeout(timeout)
-                    .switchIfEmpty(Mono.error(() -> new IllegalStateException(call.command + " completed without a reply")))
-                    .map(value -> new Attempt<>(value, attempt, nanoClock.getAsLong() - start));
-        }).onErrorResume(error -> {
+        return Mono.defer(() -> command.get()
+                .timeout(timeout)
+                .switchIfEmpty(Mono.error(() -> new IllegalStateException(call.command + " completed without a reply")))
+                .map(value -> new Attempt<>(value, attempt))
+        ).onErrorResume(error -> {
             if (!isTransient(error)) {
                 return Mono.error(permanentFailure(call, attempt, error));
             }

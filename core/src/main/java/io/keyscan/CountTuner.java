@@ -9,24 +9,17 @@ interface CountTuner {
     /** The COUNT for the next SCAN call. */
     int count();
 
-    /**
-     * Records the first call of a listing, where {@code INFO server} and SCAN were written together.
-     *
-     * @param count the COUNT the SCAN was sent with
-     * @param infoNanos from sending to the INFO reply: the connection's idle round trip, near enough
-     * @param scanNanos from sending to the SCAN reply
-     */
-    void onFirstPage(int count, long infoNanos, long scanNanos);
+    /** Whether this tuner uses measurements; if not, none are taken (no PING is sent). */
+    boolean measures();
 
     /**
-     * Records a later call.
+     * Records what SCAN calls cost the server.
      *
-     * @param count the COUNT it was sent with
-     * @param roundTripNanos from sending to its reply
-     * @param inFlight how many SCAN calls to this server were in flight when it was sent, itself included: the
-     *     server runs them one after the other, so the round trip includes their time
+     * @param counts the sum of the COUNTs of the calls measured
+     * @param calls how many calls that was
+     * @param serverNanos their total time on the server, as the server reports it
      */
-    void onPage(int count, long roundTripNanos, int inFlight);
+    void onServerTime(long counts, int calls, long serverNanos);
 
     /**
      * The tuner for a query of class {@code queryClass} under {@code options}: exactly
@@ -55,11 +48,12 @@ interface CountTuner {
         }
 
         @Override
-        public void onFirstPage(int count, long infoNanos, long scanNanos) {
+        public boolean measures() {
+            return false;
         }
 
         @Override
-        public void onPage(int count, long roundTripNanos, int inFlight) {
+        public void onServerTime(long counts, int calls, long serverNanos) {
         }
     }
 }

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.DoubleSupplier;
-import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,13 +34,14 @@ final class DefaultKeyScanner implements KeyScanner {
     private final AtomicBoolean parallelismRefusalLogged = new AtomicBoolean();
 
     DefaultKeyScanner(RedisKeyspace keyspace, KeyScanOptions options) {
-        this(keyspace, options, System::nanoTime, () -> ThreadLocalRandom.current().nextDouble());
+        this(keyspace, options, () -> ThreadLocalRandom.current().nextDouble());
     }
 
-    DefaultKeyScanner(RedisKeyspace keyspace, KeyScanOptions options, LongSupplier nanoClock, DoubleSupplier random) {
+    /** @param random the jitter of retry backoffs, in [0, 1): fixed in tests */
+    DefaultKeyScanner(RedisKeyspace keyspace, KeyScanOptions options, DoubleSupplier random) {
         this.keyspace = keyspace;
         this.options = options;
-        this.runner = new CommandRunner(keyspace, options, nanoClock, random);
+        this.runner = new CommandRunner(keyspace, options, random);
     }
 
     @Override
@@ -131,7 +131,13 @@ final class DefaultKeyScanner implements KeyScanner {
         byte[] key = Patterns.literalKey(query.pattern).getBytes(StandardCharsets.UTF_8);
         return keyspace.nodeForKey(key)
                 .flatMap(node -> runner.run(() -> node.exists(key), new Call("EXISTS", query.pattern, node::address, null)))
-                .map(attempt -> attempt.value ? List.of(key) : List.of());
+                .map(attempt -> {
+                    List<byte[]> found = new ArrayList<>(1);
+                    if (attempt.value) {
+                        found.add(key);
+                    }
+                    return found;
+                });
     }
 
     private NodeIteration iteration(ScanNode node, Query query) {
@@ -159,6 +165,10 @@ final class DefaultKeyScanner implements KeyScanner {
                     .flatMapIterable(keys -> keys);
             return firstPages.concatWith(Flux.defer(() -> {
                 List<NodeIteration.Range> ranges = iteration.split(all, parallelism(iteration.server(), node));
+                if (ranges.size() > 1 && log.isDebugEnabled()) {
+                    log.debug("Listing {} on {} ({}) with {} cursor ranges", Patterns.abbreviate(query.pattern),
+                            node.address(), iteration.server(), ranges.size());
+                }
                 return walkRanges(iteration, ranges);
             }));
         });

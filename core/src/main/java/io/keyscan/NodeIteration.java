@@ -8,7 +8,6 @@ import io.keyscan.spi.ScanRequest;
 import io.keyscan.spi.ServerInfo;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,10 +46,19 @@ final class NodeIteration {
     private final byte[] match;
     private final CommandRunner runner;
     private final CountTuner tuner;
-    private final AtomicInteger scansInFlight = new AtomicInteger();
+
+    /** SCAN calls between two readings of the server's SCAN time, when tuning. */
+    static final int READ_EVERY = 8;
+    private static final long NO_READING = -1;
 
     // Guarded by this.
     private @Nullable ServerInfo server;
+    /** The server's SCAN time at the last reading, in microseconds; {@link #NO_READING} before the first. */
+    private long lastScanMicros = NO_READING;
+    /** COUNTs and number of the SCAN calls written since the last reading. */
+    private long measuredCounts;
+    private int measuredCalls;
+    private boolean readingInFlight;
     private long trustedEpoch;
     private int generation;
     private int restarts;
@@ -116,6 +124,19 @@ final class NodeIteration {
             }
         }
         return stale;
+    }
+
+    /** A reading of the server's SCAN time: what the calls written since the previous reading cost. */
+    private void recordReading(long micros, long counts, int calls) {
+        long previous;
+        synchronized (this) {
+            previous = lastScanMicros;
+            lastScanMicros = micros;
+        }
+        // A reset of the statistics (CONFIG RESETSTAT) or a new process shows as a drop: no measurement then.
+        if (previous != NO_READING && micros >= previous) {
+            tuner.onServerTime(counts, calls, (micros - previous) * 1_000);
+        }
     }
 
     private synchronized int currentGeneration() {
@@ -188,43 +209,72 @@ final class NodeIteration {
             Call call = new Call("INFO server + SCAN", pattern, node::address, request.cursor());
             return runner.run(() -> {
                 long epochBefore = node.connectionEpoch();
-                long sent = runner.now();
-                // Both commands are written before either reply is awaited: one round trip, one connection.
-                // The INFO reply, which costs the server next to nothing, times the connection's idle round trip.
-                return Mono.zip(node.serverInfo().map(info -> new Timed<>(info, runner.now() - sent)),
-                        node.scan(request).map(page -> new Timed<>(page, runner.now() - sent)))
-                        .map(replies -> new FirstReply(replies.getT1(), replies.getT2(), epochBefore));
+                // All written before any reply is awaited: one round trip, one connection, run in this order. The
+                // SCAN time reading, taken before this SCAN runs, is the base the next readings are measured from.
+                Mono<Long> baseline = tuner.measures() ? node.scanMicros() : Mono.just(NO_READING);
+                return Mono.zip(node.serverInfo(), baseline, node.scan(request))
+                        .map(replies -> new FirstReply(replies.getT1(), replies.getT2(), replies.getT3(), epochBefore));
             }, call).map(attempt -> {
                 FirstReply reply = attempt.value;
                 synchronized (NodeIteration.this) {
                     long epochAfter = node.connectionEpoch();
                     if (epochAfter != reply.epochBefore) {
-                        // Reconnected between the two replies: they may come from different processes. Again.
+                        // Reconnected between the replies: they may come from different processes. Again.
                         countRestart("the connection was re-established during the first SCAN call", cursor);
                         restartAt(NodeIteration.this.generation);
                         return List.of();
                     }
-                    server = reply.info.value;
+                    server = reply.info;
                     trustedEpoch = epochAfter;
                     generation = NodeIteration.this.generation;
+                    lastScanMicros = reply.scanMicros;
+                    measuredCounts = request.count();
+                    measuredCalls = 1;
                 }
-                tuner.onFirstPage(request.count(), reply.info.nanos, reply.page.nanos);
-                return accept(reply.page.value);
+                return accept(reply.page);
             });
         }
 
         private Mono<List<byte[]>> followingPage() {
             ScanRequest request = ScanRequest.of(cursor, match, tuner.count());
             Call call = new Call("SCAN", pattern, node::address, request.cursor());
-            return Mono.defer(() -> {
-                int inFlight = scansInFlight.incrementAndGet();
-                return runner.run(() -> node.scan(request), call)
-                        .doFinally(signal -> scansInFlight.decrementAndGet())
-                        .flatMap(attempt -> afterReply(attempt, request, inFlight));
-            });
+            return runner.run(() -> measuredScan(request), call).flatMap(attempt -> afterReply(attempt, request));
         }
 
-        private Mono<List<byte[]>> afterReply(Attempt<ScanPage> attempt, ScanRequest request, int inFlight) {
+        /**
+         * The SCAN, preceded every {@link #READ_EVERY} calls, when tuning, by a reading of the server's SCAN time:
+         * written first, it runs after every SCAN written before it and before this one.
+         */
+        private Mono<ScanPage> measuredScan(ScanRequest request) {
+            long counts;
+            int calls;
+            synchronized (NodeIteration.this) {
+                boolean read = tuner.measures() && !readingInFlight && measuredCalls >= READ_EVERY;
+                counts = read ? measuredCounts : 0;
+                calls = read ? measuredCalls : 0;
+                if (read) {
+                    readingInFlight = true;
+                    measuredCounts = 0;
+                    measuredCalls = 0;
+                }
+                // every SCAN written runs on the server, even one whose reply is given up on
+                measuredCounts += request.count();
+                measuredCalls++;
+            }
+            if (calls == 0) {
+                return node.scan(request);
+            }
+            Mono<Long> reading = node.scanMicros()
+                    .doOnNext(micros -> recordReading(micros, counts, calls))
+                    .doFinally(signal -> {
+                        synchronized (NodeIteration.this) {
+                            readingInFlight = false;
+                        }
+                    });
+            return Mono.zip(reading, node.scan(request)).map(replies -> replies.getT2());
+        }
+
+        private Mono<List<byte[]>> afterReply(Attempt<ScanPage> attempt, ScanRequest request) {
             synchronized (NodeIteration.this) {
                 if (generation != NodeIteration.this.generation) {
                     // Another range found the server replaced while this call was out: its cursor is void.
@@ -232,15 +282,14 @@ final class NodeIteration {
                     return Mono.just(List.of());
                 }
                 if (attempt.attempts == 1 && node.connectionEpoch() == trustedEpoch) {
-                    tuner.onPage(request.count(), attempt.elapsedNanos, inFlight);
                     return Mono.just(accept(attempt.value));
                 }
             }
-            return verifyServer(attempt, request, inFlight);
+            return verifyServer(attempt, request);
         }
 
         /** After a retry or a reconnect: is the process that answered still the one that issued the cursor? */
-        private Mono<List<byte[]>> verifyServer(Attempt<ScanPage> scanned, ScanRequest request, int inFlight) {
+        private Mono<List<byte[]>> verifyServer(Attempt<ScanPage> scanned, ScanRequest request) {
             Call call = new Call("INFO server", pattern, node::address, request.cursor());
             return runner.run(() -> {
                 // The epoch as INFO is sent: a reconnect after this point, even one that completes before the
@@ -274,7 +323,6 @@ final class NodeIteration {
                         return List.of();
                     }
                 }
-                tuner.onPage(request.count(), scanned.elapsedNanos, inFlight);
                 return accept(scanned.value);
             });
         }
@@ -300,24 +348,15 @@ final class NodeIteration {
         }
     }
 
-    /** A reply and the time from sending to receiving it. */
-    private static final class Timed<T> {
-        final T value;
-        final long nanos;
-
-        Timed(T value, long nanos) {
-            this.value = value;
-            this.nanos = nanos;
-        }
-    }
-
     private static final class FirstReply {
-        final Timed<ServerInfo> info;
-        final Timed<ScanPage> page;
+        final ServerInfo info;
+        final long scanMicros;
+        final ScanPage page;
         final long epochBefore;
 
-        FirstReply(Timed<ServerInfo> info, Timed<ScanPage> page, long epochBefore) {
+        FirstReply(ServerInfo info, long scanMicros, ScanPage page, long epochBefore) {
             this.info = info;
+            this.scanMicros = scanMicros;
             this.page = page;
             this.epochBefore = epochBefore;
         }

@@ -89,6 +89,11 @@ final class GeneratedKeysNode implements ScanNode {
     }
 
     @Override
+    public Mono<Long> scanMicros() {
+        return Mono.just(0L);
+    }
+
+    @Override
     public Mono<Boolean> exists(byte[] key) {
         return Mono.error(new UnsupportedOperationException("EXISTS is not generated"));
     }

@@ -69,7 +69,7 @@ abstract class KeyScanPublisherVerification<T> extends PublisherVerification<T> 
     }
 
     private static KeyScanner scanner(RedisKeyspace keyspace) {
-        return new DefaultKeyScanner(keyspace, SCAN, System::nanoTime, () -> 0.5);
+        return new DefaultKeyScanner(keyspace, SCAN, () -> 0.5);
     }
 
     /** A deployment that refuses to tell its servers, e.g. a cluster whose topology is denied to this user. */

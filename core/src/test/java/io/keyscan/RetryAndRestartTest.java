@@ -27,7 +27,7 @@ class RetryAndRestartTest {
             .build();
 
     private static DefaultKeyScanner scanner(ScriptedNode node) {
-        return new DefaultKeyScanner(new ScriptedKeyspace(node), OPTIONS, System::nanoTime, () -> 0.5);
+        return new DefaultKeyScanner(new ScriptedKeyspace(node), OPTIONS, () -> 0.5);
     }
 
     private static ScriptedNode threePages() {
@@ -55,13 +55,13 @@ class RetryAndRestartTest {
 
     @Test
     void backoffDoublesUpToTheMaximumWithJitterInTheUpperHalf() {
-        CommandRunner runner = new CommandRunner(new ScriptedKeyspace(), OPTIONS, System::nanoTime, () -> 0.0);
+        CommandRunner runner = new CommandRunner(new ScriptedKeyspace(), OPTIONS, () -> 0.0);
         assertThat(runner.backoff(1)).isEqualTo(Duration.ofMillis(50));
         assertThat(runner.backoff(2)).isEqualTo(Duration.ofMillis(100));
         assertThat(runner.backoff(5)).isEqualTo(Duration.ofMillis(800));
         assertThat(runner.backoff(6)).isEqualTo(Duration.ofMillis(1000));
         assertThat(runner.backoff(99)).isEqualTo(Duration.ofMillis(1000));
-        CommandRunner top = new CommandRunner(new ScriptedKeyspace(), OPTIONS, System::nanoTime, () -> 0.999999);
+        CommandRunner top = new CommandRunner(new ScriptedKeyspace(), OPTIONS, () -> 0.999999);
         assertThat(top.backoff(1)).isBetween(Duration.ofMillis(99), Duration.ofMillis(100));
         assertThat(top.backoff(99)).isBetween(Duration.ofMillis(1999), Duration.ofSeconds(2));
     }
@@ -121,7 +121,7 @@ class RetryAndRestartTest {
         ScriptedNode node = new ScriptedNode().keysReply(Mono.error(new IllegalStateException(
                 "ERR unknown command 'KEYS', with args beginning with: '*'")));
         DefaultKeyScanner scanner = new DefaultKeyScanner(new ScriptedKeyspace(node), KeyScanOptions.defaults(),
-                System::nanoTime, () -> 0.5);
+                () -> 0.5);
 
         StepVerifier.create(scanner.fetchKeys("*"))
                 .expectErrorSatisfies(error -> assertThat(error).isInstanceOf(KeyScanException.class)
@@ -248,7 +248,7 @@ class RetryAndRestartTest {
     void keysThatTimedOutIsNotRetriedBecauseTheServerMayStillBeRunningIt() {
         ScriptedNode node = new ScriptedNode().keysReply(Mono.never());
         DefaultKeyScanner scanner = new DefaultKeyScanner(new ScriptedKeyspace(node), OPTIONS.mutate().useScan(false)
-                .build(), System::nanoTime, () -> 0.5);
+                .build(), () -> 0.5);
 
         StepVerifier.withVirtualTime(() -> scanner.fetchKeys("big:*"))
                 .expectSubscription()
@@ -271,7 +271,7 @@ class RetryAndRestartTest {
         node.keysReply(Mono.defer(() -> ++calls[0] == 1 ? Mono.error(new IOException("reset"))
                 : Mono.just(ScriptedNode.bytes(List.of("b", "a")))));
         DefaultKeyScanner scanner = new DefaultKeyScanner(new ScriptedKeyspace(node), KeyScanOptions.defaults(),
-                System::nanoTime, () -> 0.5);
+                () -> 0.5);
 
         StepVerifier.withVirtualTime(() -> scanner.fetchKeys("*"))
                 .thenAwait(Duration.ofSeconds(1))

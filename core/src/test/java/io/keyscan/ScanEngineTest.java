@@ -20,7 +20,7 @@ class ScanEngineTest {
     private static final KeyScanOptions SCAN = KeyScanOptions.builder().useScan(true).build();
 
     private static DefaultKeyScanner scanner(ScriptedNode node, KeyScanOptions options) {
-        return new DefaultKeyScanner(new ScriptedKeyspace(node), options, System::nanoTime, () -> 0.5);
+        return new DefaultKeyScanner(new ScriptedKeyspace(node), options, () -> 0.5);
     }
 
     @Test
@@ -206,7 +206,7 @@ class ScanEngineTest {
             }
         };
         for (KeyScanOptions options : List.of(SCAN, KeyScanOptions.defaults())) {
-            DefaultKeyScanner scanner = new DefaultKeyScanner(broken, options, System::nanoTime, () -> 0.5);
+            DefaultKeyScanner scanner = new DefaultKeyScanner(broken, options, () -> 0.5);
             StepVerifier.create(scanner.fetchKeys("user:*"))
                     .expectErrorSatisfies(error -> assertThat(error).isInstanceOf(KeyScanException.class)
                             .hasMessageContaining("'user:*'").hasMessageContaining("topology unavailable"))

@@ -5,6 +5,7 @@ import io.keyscan.spi.ScanPage;
 import io.keyscan.spi.ScanRequest;
 import io.keyscan.spi.ServerInfo;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -34,6 +35,9 @@ class ScriptedNode implements ScanNode {
     final AtomicInteger existsCalls = new AtomicInteger();
     final Set<String> existing = ConcurrentHashMap.newKeySet();
     private volatile String product = "scripted";
+    private volatile long nanosPerCount;
+    private final AtomicLong scanNanos = new AtomicLong();
+    private final AtomicInteger readings = new AtomicInteger();
     final AtomicInteger cancelledScans = new AtomicInteger();
     final AtomicLong epoch = new AtomicLong();
     private final Map<String, ScanPage> pages = new ConcurrentHashMap<>();
@@ -69,6 +73,12 @@ class ScriptedNode implements ScanNode {
     /** The next SCAN call gets its scripted page (to place an override further down the calls). */
     ScriptedNode thenPage() {
         return thenReply(this::page);
+    }
+
+    /** Every SCAN costs the "server" COUNT times this, as {@link #scanMicros()} reports it. */
+    ScriptedNode costPerCount(Duration perCount) {
+        this.nanosPerCount = perCount.toNanos();
+        return this;
     }
 
     /** What the node says it is: "redis" makes it allow cursor ranges. */
@@ -113,10 +123,8 @@ class ScriptedNode implements ScanNode {
         return Mono.defer(() -> {
             scans.add(request);
             scanTimes.add(Schedulers.parallel().now(TimeUnit.MILLISECONDS));
-            if (!overrides.isEmpty()) {
-                return overrides.remove(0).apply(request);
-            }
-            return page(request);
+            scanNanos.addAndGet(nanosPerCount * request.count());
+            return !overrides.isEmpty() ? overrides.remove(0).apply(request) : page(request);
         }).doOnCancel(cancelledScans::incrementAndGet);
     }
 
@@ -126,6 +134,19 @@ class ScriptedNode implements ScanNode {
             keysCalls.incrementAndGet();
             return keysReply;
         });
+    }
+
+    /** Like INFO commandstats: the server time of every SCAN run so far (COUNT times the scripted cost). */
+    @Override
+    public Mono<Long> scanMicros() {
+        return Mono.fromCallable(() -> {
+            readings.incrementAndGet();
+            return scanNanos.get() / 1_000;
+        });
+    }
+
+    int scanMicrosReadings() {
+        return readings.get();
     }
 
     @Override

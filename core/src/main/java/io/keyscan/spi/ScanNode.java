@@ -20,6 +20,15 @@ public interface ScanNode {
     /** Sends one {@code KEYS pattern}. */
     Mono<List<byte[]>> keys(byte[] pattern);
 
+    /**
+     * The total time the server has spent executing SCAN, in microseconds: {@code usec} of {@code cmdstat_scan}
+     * in {@code INFO commandstats}, 0 if SCAN has not run (or the statistics were reset). Auto-tuning reads it
+     * every few pages: commands of one connection run in order, so a reading written right before a SCAN covers
+     * exactly the SCANs written before it, and the difference between two readings is their server time, free of
+     * network latency and of the server writing several replies at once.
+     */
+    Mono<Long> scanMicros();
+
     /** Sends one {@code EXISTS key}: whether the key exists (and has not expired). */
     Mono<Boolean> exists(byte[] key);
 

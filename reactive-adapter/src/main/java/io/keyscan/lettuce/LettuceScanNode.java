@@ -70,6 +70,25 @@ final class LettuceScanNode implements ScanNode, RedisConnectionStateListener {
     }
 
     @Override
+    public Mono<Long> scanMicros() {
+        return Mono.defer(() -> connection.reactive().info("commandstats")).map(LettuceScanNode::parseScanMicros);
+    }
+
+    /** {@code usec} of the {@code cmdstat_scan} line, 0 if SCAN has not run since start or the last reset. */
+    static long parseScanMicros(String commandstats) {
+        for (String line : commandstats.split("\r?\n")) {
+            if (line.startsWith("cmdstat_scan:")) {
+                for (String field : line.substring("cmdstat_scan:".length()).split(",")) {
+                    if (field.startsWith("usec=")) {
+                        return Long.parseLong(field.substring("usec=".length()).trim());
+                    }
+                }
+            }
+        }
+        return 0;
+    }
+
+    @Override
     public Mono<Boolean> exists(byte[] key) {
         return Mono.defer(() -> connection.reactive()
                 .<Long>dispatch(CommandType.EXISTS, new IntegerOutput<>(StringCodec.UTF8),

@@ -1,0 +1,148 @@
+package io.keyscan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import reactor.test.StepVerifier;
+
+/** Cursor ranges over a table scanned as Redis scans it. */
+class CursorRangesTest {
+
+    private static final KeyScanOptions RANGES = KeyScanOptions.builder().useScan(true).scanCountAutoTune(false)
+            .scanCount(10).scanParallelism(4).build();
+
+    private static List<String> keys(int count) {
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            keys.add(String.format("key:%05d", i));
+        }
+        return keys;
+    }
+
+    private static DefaultKeyScanner scanner(io.keyscan.spi.ScanNode node, KeyScanOptions options) {
+        return new DefaultKeyScanner(new ScriptedKeyspace(node), options, () -> 0.5);
+    }
+
+    @Test
+    void fourRangesTogetherReturnEveryKeyOfTheTable() {
+        List<String> keys = keys(5000);
+        TableNode node = new TableNode(10, keys, 1);
+
+        StepVerifier.create(scanner(node, RANGES).fetchKeys("*"))
+                .expectNext(keys)
+                .verifyComplete();
+        // after the first page (cursor 0), ranges 2-4 start at reverse(i * 2^62): cursors 2, 1 and 3
+        assertThat(node.sent.subList(0, 1)).containsExactly("0");
+        assertThat(node.sent).contains("2", "1", "3");
+        // every bucket visited once: 1024 buckets / 10 per call, give or take a call per range boundary
+        assertThat(node.sent.size()).isBetween(103, 107);
+    }
+
+    @Test
+    void eachRangeStopsAtItsBoundaryInsteadOfWalkingTheRestOfTheTable() {
+        List<String> keys = keys(5000);
+        TableNode node = new TableNode(10, keys, 2);
+        KeyScanOptions one = RANGES.mutate().scanParallelism(1).build();
+
+        StepVerifier.create(scanner(node, one).fetchKeys("*")).expectNext(keys).verifyComplete();
+        int sequentialCalls = node.sent.size();
+        node.sent.clear();
+        StepVerifier.create(scanner(node, RANGES).fetchKeys("*")).expectNext(keys).verifyComplete();
+        assertThat(node.sent.size()).isLessThanOrEqualTo(sequentialCalls + 4);
+    }
+
+    @Test
+    void powersOfTwoOnly() {
+        List<String> keys = keys(3000);
+        TableNode node = new TableNode(10, keys, 3);
+
+        StepVerifier.create(scanner(node, RANGES.mutate().scanParallelism(3).build()).fetchKeys("*"))
+                .expectNext(keys)
+                .verifyComplete();
+        assertThat(node.sent).contains("1").doesNotContain("2", "3"); // two ranges: reverse(2^63) = 1
+    }
+
+    @Test
+    void aSmallTableIsNotSplit() {
+        List<String> keys = keys(100);
+        TableNode node = new TableNode(4, keys, 4);
+
+        StepVerifier.create(scanner(node, RANGES).fetchKeys("*")).expectNext(keys).verifyComplete();
+        assertThat(new HashSet<>(node.sent)).hasSize(node.sent.size()); // one chain of cursors
+        assertThat(node.sent).hasSize(2); // 16 buckets, 10 a call
+    }
+
+    @Test
+    void otherServersAndClusterModeGetOneCursor() {
+        List<String> keys = keys(2000);
+        TableNode valkey = new TableNode(10, keys, 5).product("valkey");
+
+        StepVerifier.create(scanner(valkey, RANGES).fetchKeys("*")).expectNext(keys).verifyComplete();
+        assertThat(valkey.sent).doesNotContain("2", "3").hasSize(103);
+        assertThat(NodeIteration.allowsCursorRanges(io.keyscan.spi.ServerInfo.of("r", "redis", "7.4.0", "cluster")))
+                .isFalse();
+        assertThat(NodeIteration.allowsCursorRanges(io.keyscan.spi.ServerInfo.of("r", "redis", "7.0.15",
+                "standalone"))).isTrue();
+    }
+
+    @Test
+    void scanFollowsDemandWithOneCursor() {
+        List<String> keys = keys(2000);
+        TableNode node = new TableNode(10, keys, 6);
+
+        StepVerifier.create(scanner(node, RANGES).scan("*").collectList())
+                .assertNext(listed -> assertThat(listed).hasSameElementsAs(keys))
+                .verifyComplete();
+        assertThat(node.sent).doesNotContain("2", "3").hasSize(103);
+    }
+
+    @Test
+    void autoTuningUsesFourRangesWhereAllowed() {
+        List<String> keys = keys(20_000);
+        TableNode node = new TableNode(14, keys, 7);
+        KeyScanOptions auto = KeyScanOptions.builder().useScan(true).build();
+
+        StepVerifier.create(scanner(node, auto).fetchKeys("*")).expectNext(keys).verifyComplete();
+        assertThat(node.sent).contains("2", "1", "3");
+    }
+
+    @Test
+    void aServerChangeRestartsEveryRangeIncludingFinishedOnes() {
+        // After 80 calls most ranges are done; then the server restarts: a new process with the same keys but
+        // its own hash seed, so every key sits in another bucket. Ranges finished on the old process must be
+        // walked again, or the keys that moved into them are lost.
+        List<String> keys = keys(5000);
+        TableNode before = new TableNode(10, keys, 8);
+        TableNode after = new TableNode(10, keys, 88).runId("table-2");
+        after.epoch.set(1);
+        AtomicInteger calls = new AtomicInteger();
+        SwitchingNode node = new SwitchingNode(before, after, () -> calls.incrementAndGet() > 80);
+
+        StepVerifier.create(scanner(node, RANGES).fetchKeys("*"))
+                .expectNext(keys)
+                .verifyComplete();
+        assertThat(after.sent).as("every range starts again on the new process").contains("0", "2", "1", "3");
+        assertThat(after.sent.size()).isGreaterThan(100);
+    }
+
+    @Test
+    void theTableGrowingMidScanLosesNothingAcrossRanges() {
+        // A table of 2^9 buckets scanned to the middle, then the same keys in 2^11 buckets (a resize):
+        // every key is still found, as with one cursor.
+        List<String> keys = keys(4000);
+        TableNode small = new TableNode(9, keys, 9);
+        TableNode large = new TableNode(11, keys, 9);
+        AtomicInteger calls = new AtomicInteger();
+        SwitchingNode node = new SwitchingNode(small, large, () -> calls.incrementAndGet() > 20);
+
+        StepVerifier.create(scanner(node, RANGES).fetchKeys("*"))
+                .expectNext(keys)
+                .expectComplete()
+                .verify(Duration.ofSeconds(10));
+    }
+}
