@@ -6,10 +6,14 @@ import io.keyscan.spi.ScanNode;
 import io.keyscan.spi.ServerInfo;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.DoubleSupplier;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +27,9 @@ final class DefaultKeyScanner implements KeyScanner {
 
     /** Cursor ranges per server that auto-tuning uses where the server allows them. */
     static final int AUTO_PARALLELISM = 4;
+
+    /** Rounds of a listing whose topology keeps changing before it fails. */
+    static final int MAX_ROUNDS = 5;
 
     /** What a collecting walk asks of each range at a time: it wants everything anyway. */
     private static final int COLLECT_PREFETCH = 1024;
@@ -82,16 +89,19 @@ final class DefaultKeyScanner implements KeyScanner {
         keyspace.close();
     }
 
-    /** A validated pattern, its bytes and its class. */
+    /** A validated pattern, its bytes, its class, and the hash tag it fixes if any. */
     private static final class Query {
         final String pattern;
         final byte[] match;
         final QueryClass queryClass;
+        final byte @Nullable [] hashTag;
 
         Query(String pattern) {
             this.match = Patterns.encode(pattern);
             this.pattern = pattern;
             this.queryClass = QueryClass.of(pattern);
+            String tag = HashTag.of(pattern);
+            this.hashTag = tag == null ? null : tag.getBytes(StandardCharsets.UTF_8);
         }
     }
 
@@ -100,13 +110,8 @@ final class DefaultKeyScanner implements KeyScanner {
         if (query.queryClass == QueryClass.LITERAL) {
             return exists(query).flatMapIterable(keys -> keys);
         }
-        Flux<byte[]> walk = nodes(query.pattern).flatMapMany(nodes -> {
-            if (nodes.size() == 1) {
-                return demandWalk(nodes.get(0), query);
-            }
-            // One page in flight per node at most: prefetch 1 asks each node for one key, i.e. one page.
-            return Flux.merge(Flux.fromIterable(nodes).map(node -> demandWalk(node, query)), nodes.size(), 1);
-        });
+        // One page in flight per node at most: prefetch 1 asks each node for one key, i.e. one page.
+        Flux<byte[]> walk = inRounds(query, node -> demandWalk(node, query), 1);
         if (!options.distinctScan()) {
             return walk;
         }
@@ -121,9 +126,81 @@ final class DefaultKeyScanner implements KeyScanner {
         if (!options.useScan()) {
             return keysRaw(query);
         }
-        return nodes(query.pattern).flatMapMany(nodes -> Flux.merge(Flux.fromIterable(nodes)
-                        .map(node -> collectingWalk(node, query)), nodes.size(), COLLECT_PREFETCH))
-                .collectList();
+        return inRounds(query, node -> collectingWalk(node, query), COLLECT_PREFETCH).collectList();
+    }
+
+    /**
+     * Lists every node that can hold the query's keys with {@code perNode}, then asks the keyspace again: nodes
+     * that are new (a promoted replica) or serve slots they did not serve before (a migration) are listed again,
+     * until a round sees no change. Keys that stayed in the keyspace all along are then all listed, wherever they
+     * moved.
+     */
+    private Flux<byte[]> inRounds(Query query, Function<ScanNode, Flux<byte[]>> perNode, int prefetch) {
+        return responsibleNodes(query).flatMapMany(nodes -> round(query, nodes, nodes, perNode, prefetch, 1));
+    }
+
+    private Flux<byte[]> round(Query query, List<ScanNode> topology, List<ScanNode> toList,
+            Function<ScanNode, Flux<byte[]>> perNode, int prefetch, int round) {
+        Flux<byte[]> listings = toList.size() == 1 ? perNode.apply(toList.get(0))
+                : Flux.merge(Flux.fromIterable(toList).map(perNode), nodeConcurrency(toList.size()), prefetch);
+        return listings.concatWith(Flux.defer(() -> responsibleNodes(query).flatMapMany(after -> {
+            List<ScanNode> changed = changedNodes(topology, after);
+            if (changed.isEmpty()) {
+                return Flux.empty();
+            }
+            if (round >= MAX_ROUNDS) {
+                return Flux.error(new KeyScanException("Listing keys of pattern " + Patterns.abbreviate(query.pattern)
+                        + " failed: the cluster's topology changed during each of " + MAX_ROUNDS + " rounds; last "
+                        + "changed: " + addresses(changed), query.pattern, null, round, null));
+            }
+            log.info("Topology changed while listing {}: listing {} again", Patterns.abbreviate(query.pattern),
+                    addresses(changed));
+            return round(query, after, changed, perNode, prefetch, round + 1);
+        })));
+    }
+
+    /** Nodes of {@code after} that were not in {@code before} or gained slots since. */
+    static List<ScanNode> changedNodes(List<ScanNode> before, List<ScanNode> after) {
+        Map<String, BitSet> slotsBefore = new HashMap<>();
+        for (ScanNode node : before) {
+            slotsBefore.put(node.id(), node.slots());
+        }
+        List<ScanNode> changed = new ArrayList<>();
+        for (ScanNode node : after) {
+            BitSet previous = slotsBefore.get(node.id());
+            if (previous == null) {
+                changed.add(node);
+                continue;
+            }
+            BitSet gained = (BitSet) node.slots().clone();
+            gained.andNot(previous);
+            if (!gained.isEmpty()) {
+                changed.add(node);
+            }
+        }
+        return changed;
+    }
+
+    private static String addresses(List<ScanNode> nodes) {
+        List<String> addresses = new ArrayList<>(nodes.size());
+        for (ScanNode node : nodes) {
+            addresses.add(node.address());
+        }
+        return addresses.toString();
+    }
+
+    private int nodeConcurrency(int nodes) {
+        int limit = options.nodeConcurrency();
+        return limit == 0 ? nodes : Math.min(limit, nodes);
+    }
+
+    /** The nodes that can hold the query's keys: the one serving its hash tag, if it fixes one; else all. */
+    private Mono<List<ScanNode>> responsibleNodes(Query query) {
+        if (query.hashTag != null) {
+            return keyspace.nodeForKey(query.hashTag).map(List::of).onErrorMap(error -> topologyFailure(query,
+                    error));
+        }
+        return nodes(query.pattern);
     }
 
     /** A pattern that names one key: one EXISTS on the server holding it, whichever path is selected. */
@@ -200,10 +277,20 @@ final class DefaultKeyScanner implements KeyScanner {
 
     /** The servers to visit; an adapter's failure to tell them is a {@link KeyScanException} too. */
     private Mono<List<ScanNode>> nodes(String pattern) {
-        return keyspace.nodes().onErrorMap(error -> !(error instanceof KeyScanException),
-                error -> new KeyScanException("Listing keys of pattern " + Patterns.abbreviate(pattern)
-                        + " failed: the servers to scan could not be determined: " + CommandRunner.describe(error),
-                        pattern, null, 1, error));
+        return keyspace.nodes().onErrorMap(error -> topologyFailure(pattern, error));
+    }
+
+    private static Throwable topologyFailure(Query query, Throwable error) {
+        return topologyFailure(query.pattern, error);
+    }
+
+    private static Throwable topologyFailure(String pattern, Throwable error) {
+        if (error instanceof KeyScanException) {
+            return error;
+        }
+        return new KeyScanException("Listing keys of pattern " + Patterns.abbreviate(pattern)
+                + " failed: the servers to scan could not be determined: " + CommandRunner.describe(error), pattern,
+                null, 1, error);
     }
 
     private Mono<List<byte[]>> keysRaw(Query query) {
@@ -213,10 +300,9 @@ final class DefaultKeyScanner implements KeyScanner {
                         + "call (about 1 s per million keys). Set useScan = true (KEYSCAN_USE_SCAN=true) to list "
                         + "them with SCAN instead; the result is the same. Logged once per scanner.");
             }
-            return nodes(query.pattern).flatMap(nodes -> Flux.fromIterable(nodes)
-                    .flatMap(node -> runner.run(() -> node.keys(query.match),
-                            new Call("KEYS", query.pattern, node::address, null)), Math.max(1, nodes.size()))
-                    .collect(ArrayList<byte[]>::new, (all, attempt) -> all.addAll(attempt.value)));
+            Function<ScanNode, Flux<byte[]>> keys = node -> runner.run(() -> node.keys(query.match),
+                    new Call("KEYS", query.pattern, node::address, null)).flatMapIterable(attempt -> attempt.value);
+            return inRounds(query, keys, COLLECT_PREFETCH).collect(ArrayList<byte[]>::new, List::add);
         });
     }
 }

@@ -39,6 +39,10 @@ import org.slf4j.LoggerFactory;
  *       bounds</td></tr>
  *   <tr><td>{@code scanParallelism}</td><td>{@code KEYSCAN_SCAN_PARALLELISM}</td><td>0 (automatic)</td>
  *       <td>0..16: cursor ranges walked at once per server by {@code fetchKeys}; 1 turns it off</td></tr>
+ *   <tr><td>{@code nodeConcurrency}</td><td>{@code KEYSCAN_NODE_CONCURRENCY}</td><td>0 (all)</td>
+ *       <td>0..1024: cluster nodes scanned at once</td></tr>
+ *   <tr><td>{@code readFromReplicas}</td><td>{@code KEYSCAN_READ_FROM_REPLICAS}</td><td>{@code false}</td>
+ *       <td>on a cluster, scan one replica per shard instead of its master</td></tr>
  *   <tr><td>{@code distinctScan}</td><td>{@code KEYSCAN_DISTINCT_SCAN}</td><td>{@code true}</td>
  *       <td>{@code true}, {@code false}</td></tr>
  *   <tr><td>{@code commandTimeout}</td><td>{@code KEYSCAN_COMMAND_TIMEOUT}</td><td>15 s</td>
@@ -84,6 +88,12 @@ public final class KeyScanOptions {
     /** Default of {@code scanParallelism}: automatic. */
     public static final int DEFAULT_SCAN_PARALLELISM = 0;
 
+    /** Default of {@code nodeConcurrency}: every node of a cluster at once. */
+    public static final int DEFAULT_NODE_CONCURRENCY = 0;
+
+    /** Default of {@code readFromReplicas}: masters. */
+    public static final boolean DEFAULT_READ_FROM_REPLICAS = false;
+
     /** Default of {@code distinctScan}: {@code scan} emits each key once. */
     public static final boolean DEFAULT_DISTINCT_SCAN = true;
 
@@ -102,6 +112,7 @@ public final class KeyScanOptions {
     static final Duration MIN_SCAN_CALL_BUDGET = Duration.ofNanos(100_000);
     static final Duration MAX_SCAN_CALL_BUDGET = Duration.ofSeconds(1);
     static final int MAX_SCAN_PARALLELISM = 16;
+    static final int MAX_NODE_CONCURRENCY = 1024;
     static final Duration MAX_COMMAND_TIMEOUT = Duration.ofMinutes(10);
     static final Duration MAX_FIRST_BACKOFF = Duration.ofMinutes(1);
     static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
@@ -115,6 +126,8 @@ public final class KeyScanOptions {
     static final String ENV_SCAN_COUNT_MIN = "KEYSCAN_SCAN_COUNT_MIN";
     static final String ENV_SCAN_COUNT_MAX = "KEYSCAN_SCAN_COUNT_MAX";
     static final String ENV_SCAN_PARALLELISM = "KEYSCAN_SCAN_PARALLELISM";
+    static final String ENV_NODE_CONCURRENCY = "KEYSCAN_NODE_CONCURRENCY";
+    static final String ENV_READ_FROM_REPLICAS = "KEYSCAN_READ_FROM_REPLICAS";
     static final String ENV_DISTINCT_SCAN = "KEYSCAN_DISTINCT_SCAN";
     static final String ENV_COMMAND_TIMEOUT = "KEYSCAN_COMMAND_TIMEOUT";
     static final String ENV_RETRY_MAX_ATTEMPTS = "KEYSCAN_RETRY_MAX_ATTEMPTS";
@@ -132,6 +145,8 @@ public final class KeyScanOptions {
     private final int scanCountMin;
     private final int scanCountMax;
     private final int scanParallelism;
+    private final int nodeConcurrency;
+    private final boolean readFromReplicas;
     private final boolean distinctScan;
     private final Duration commandTimeout;
     private final int retryMaxAttempts;
@@ -146,6 +161,8 @@ public final class KeyScanOptions {
         this.scanCountMin = builder.scanCountMin;
         this.scanCountMax = builder.scanCountMax;
         this.scanParallelism = builder.scanParallelism;
+        this.nodeConcurrency = builder.nodeConcurrency;
+        this.readFromReplicas = builder.readFromReplicas;
         this.distinctScan = builder.distinctScan;
         this.commandTimeout = builder.commandTimeout;
         this.retryMaxAttempts = builder.retryMaxAttempts;
@@ -231,6 +248,23 @@ public final class KeyScanOptions {
     }
 
     /**
+     * How many nodes of a cluster are scanned at once: 0 (the default) means all of them. Each node reads at most
+     * a page ahead of demand either way; fewer at once means less load spread over the cluster at a time.
+     */
+    public int nodeConcurrency() {
+        return nodeConcurrency;
+    }
+
+    /**
+     * On a cluster, whether each shard is scanned on one of its replicas instead of its master, to keep the load
+     * off the masters. Keys written moments before the listing may not have reached the replica yet (replication
+     * lag); a shard without a replica is scanned on its master.
+     */
+    public boolean readFromReplicas() {
+        return readFromReplicas;
+    }
+
+    /**
      * Whether {@link KeyScanner#scan(String)} and {@link KeyScanner#scanBytes(String)} emit each key once per
      * subscription ({@code true}, the default), remembering a 16-byte fingerprint of every key emitted (about
      * 32 MB per million keys); or stream SCAN's pages as they come ({@code false}), in constant memory, with the
@@ -276,6 +310,8 @@ public final class KeyScanOptions {
                 && scanCountMin == that.scanCountMin
                 && scanCountMax == that.scanCountMax
                 && scanParallelism == that.scanParallelism
+                && nodeConcurrency == that.nodeConcurrency
+                && readFromReplicas == that.readFromReplicas
                 && distinctScan == that.distinctScan
                 && scanCallBudget.equals(that.scanCallBudget)
                 && retryMaxAttempts == that.retryMaxAttempts
@@ -287,7 +323,7 @@ public final class KeyScanOptions {
     @Override
     public int hashCode() {
         return Objects.hash(useScan, scanCount, scanCountAutoTune, scanCallBudget, scanCountMin, scanCountMax,
-                scanParallelism, distinctScan, commandTimeout, retryMaxAttempts,
+                scanParallelism, nodeConcurrency, readFromReplicas, distinctScan, commandTimeout, retryMaxAttempts,
                 retryFirstBackoff, retryMaxBackoff);
     }
 
@@ -300,6 +336,8 @@ public final class KeyScanOptions {
                 + ", scanCountMin=" + scanCountMin
                 + ", scanCountMax=" + scanCountMax
                 + ", scanParallelism=" + scanParallelism
+                + ", nodeConcurrency=" + nodeConcurrency
+                + ", readFromReplicas=" + readFromReplicas
                 + ", distinctScan=" + distinctScan
                 + ", commandTimeout=" + commandTimeout
                 + ", retryMaxAttempts=" + retryMaxAttempts
@@ -321,6 +359,8 @@ public final class KeyScanOptions {
         private int scanCountMin = DEFAULT_SCAN_COUNT_MIN;
         private int scanCountMax = DEFAULT_SCAN_COUNT_MAX;
         private int scanParallelism = DEFAULT_SCAN_PARALLELISM;
+        private int nodeConcurrency = DEFAULT_NODE_CONCURRENCY;
+        private boolean readFromReplicas = DEFAULT_READ_FROM_REPLICAS;
         private boolean distinctScan = DEFAULT_DISTINCT_SCAN;
         private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
         private int retryMaxAttempts = DEFAULT_RETRY_MAX_ATTEMPTS;
@@ -338,6 +378,8 @@ public final class KeyScanOptions {
             this.scanCountMin = options.scanCountMin;
             this.scanCountMax = options.scanCountMax;
             this.scanParallelism = options.scanParallelism;
+            this.nodeConcurrency = options.nodeConcurrency;
+            this.readFromReplicas = options.readFromReplicas;
             this.distinctScan = options.distinctScan;
             this.commandTimeout = options.commandTimeout;
             this.retryMaxAttempts = options.retryMaxAttempts;
@@ -397,6 +439,22 @@ public final class KeyScanOptions {
                         + MAX_SCAN_PARALLELISM + ", was " + scanParallelism);
             }
             this.scanParallelism = scanParallelism;
+            return this;
+        }
+
+        /** Cluster nodes scanned at once: 0 (all, the default) to 1024. */
+        public Builder nodeConcurrency(int nodeConcurrency) {
+            if (nodeConcurrency < 0 || nodeConcurrency > MAX_NODE_CONCURRENCY) {
+                throw new IllegalArgumentException("nodeConcurrency must be between 0 (all nodes) and "
+                        + MAX_NODE_CONCURRENCY + ", was " + nodeConcurrency);
+            }
+            this.nodeConcurrency = nodeConcurrency;
+            return this;
+        }
+
+        /** On a cluster, scan one replica per shard ({@code true}) or the masters ({@code false}, the default). */
+        public Builder readFromReplicas(boolean readFromReplicas) {
+            this.readFromReplicas = readFromReplicas;
             return this;
         }
 
@@ -470,6 +528,10 @@ public final class KeyScanOptions {
                     this::scanCountMax);
             EnvironmentVariables.read(environment, ENV_SCAN_PARALLELISM, EnvironmentVariables::parseInt,
                     this::scanParallelism);
+            EnvironmentVariables.read(environment, ENV_NODE_CONCURRENCY, EnvironmentVariables::parseInt,
+                    this::nodeConcurrency);
+            EnvironmentVariables.read(environment, ENV_READ_FROM_REPLICAS, EnvironmentVariables::parseBoolean,
+                    this::readFromReplicas);
             EnvironmentVariables.read(environment, ENV_DISTINCT_SCAN, EnvironmentVariables::parseBoolean,
                     this::distinctScan);
             EnvironmentVariables.read(environment, ENV_COMMAND_TIMEOUT, EnvironmentVariables::parseDuration,
@@ -542,7 +604,8 @@ public final class KeyScanOptions {
     static final class EnvironmentVariables {
 
         static final Set<String> KNOWN = Set.of(ENV_USE_SCAN, ENV_SCAN_COUNT, ENV_SCAN_COUNT_AUTO_TUNE,
-                ENV_SCAN_CALL_BUDGET, ENV_SCAN_COUNT_MIN, ENV_SCAN_COUNT_MAX, ENV_SCAN_PARALLELISM, ENV_DISTINCT_SCAN,
+                ENV_SCAN_CALL_BUDGET, ENV_SCAN_COUNT_MIN, ENV_SCAN_COUNT_MAX, ENV_SCAN_PARALLELISM, ENV_NODE_CONCURRENCY,
+                ENV_READ_FROM_REPLICAS, ENV_DISTINCT_SCAN,
                 ENV_COMMAND_TIMEOUT, ENV_RETRY_MAX_ATTEMPTS, ENV_RETRY_FIRST_BACKOFF, ENV_RETRY_MAX_BACKOFF);
 
         /** Read by keyscan's own test kit, not by the library: not misspellings. */

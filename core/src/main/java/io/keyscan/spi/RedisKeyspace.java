@@ -15,13 +15,15 @@ public interface RedisKeyspace extends AutoCloseable {
 
     /**
      * The servers whose keys together make up the keyspace: one for a standalone server, one per shard for a
-     * cluster. Cold: evaluated at each subscription, so a topology change is seen by the next listing.
+     * cluster. Cold: evaluated at each subscription. The engine asks again at the end of a listing, and walks
+     * again the nodes that are new or gained slots meanwhile (a failover, a slot migration).
      */
     Mono<List<ScanNode>> nodes();
 
     /**
-     * The server that holds {@code key}: the only node for a standalone server, the master of the key's slot
-     * for a cluster. Used to answer a pattern that names one key with {@code EXISTS}.
+     * The server that holds {@code key}: the only node for a standalone server, the node serving the key's slot
+     * for a cluster. Used to answer a pattern that names one key with {@code EXISTS}, and to send a pattern whose
+     * hash tag fixes the slot ({@code {user1}:*}) to the one node that can hold its keys.
      */
     Mono<ScanNode> nodeForKey(byte[] key);
 

@@ -1,5 +1,6 @@
 package io.keyscan.spi;
 
+import java.util.BitSet;
 import java.util.List;
 import reactor.core.publisher.Mono;
 
@@ -13,6 +14,22 @@ public interface ScanNode {
 
     /** Where the node is, for messages and logs, e.g. {@code 127.0.0.1:6379}. Never contains credentials. */
     String address();
+
+    /**
+     * What identifies this node across two calls of {@link RedisKeyspace#nodes()}: a cluster node's id; the
+     * address by default. A node id that was not there before means a new node (e.g. a promoted replica).
+     */
+    default String id() {
+        return address();
+    }
+
+    /**
+     * The hash slots this node serves in a cluster (0..16383), empty for a standalone server. When a node's slots
+     * grow between the start and the end of a listing (slots migrated to it), the listing walks it again.
+     */
+    default BitSet slots() {
+        return new BitSet();
+    }
 
     /** Sends one {@code SCAN cursor MATCH pattern COUNT count}. */
     Mono<ScanPage> scan(ScanRequest request);
