@@ -6,8 +6,14 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.masterreplica.StatefulRedisMasterReplicaConnection;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -95,6 +101,73 @@ public final class LettuceKeyScanner {
         } catch (RuntimeException e) {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
             throw TlsFailures.explain(e, address);
+        }
+    }
+
+    /**
+     * A scanner over a Redis Cluster connection the application owns and keeps open: every shard is scanned (its
+     * master, or one replica with {@link KeyScanOptions#readFromReplicas()}), concurrently up to
+     * {@link KeyScanOptions#nodeConcurrency()}; a pattern whose hash tag fixes the slot ({@code {user1}:*}) only on
+     * the node serving it. Failovers and slot migrations during a listing are followed (see
+     * {@code docs/cluster.md}); give the retries room for a failover to complete, e.g.
+     * {@code retryMaxAttempts(10).retryMaxBackoff(Duration.ofSeconds(2))} for a {@code cluster-node-timeout} of a few
+     * seconds.
+     *
+     * @param connection an open cluster connection with string keys
+     * @param options the settings
+     */
+    public static KeyScanner create(StatefulRedisClusterConnection<String, String> connection, KeyScanOptions options) {
+        Objects.requireNonNull(connection, "connection");
+        Objects.requireNonNull(options, "options");
+        return KeyScanner.create(new LettuceClusterKeyspace(connection, options.readFromReplicas(),
+                options.commandTimeout(), null), options);
+    }
+
+    /**
+     * A scanner with its own cluster client, connected now through {@code seeds}; closing the scanner shuts the
+     * client down. See {@link #create(StatefulRedisClusterConnection, KeyScanOptions)}.
+     *
+     * @param seeds one or more nodes of the cluster, e.g. {@code RedisURI.create("redis://10.0.0.1:7000")}
+     * @param options the settings
+     */
+    public static KeyScanner createCluster(Iterable<RedisURI> seeds, KeyScanOptions options) {
+        return createCluster(seeds, ClusterClientOptions.builder()
+                // follow failovers and new nodes without waiting for a refresh of Lettuce's cached topology
+                .validateClusterNodeMembership(false)
+                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                        .enableAllAdaptiveRefreshTriggers()
+                        .enablePeriodicRefresh(Duration.ofSeconds(30))
+                        .build())
+                .build(), options);
+    }
+
+    /**
+     * A scanner with its own cluster client built with {@code clientOptions} (e.g. TLS); see
+     * {@link #createCluster(Iterable, KeyScanOptions)}.
+     */
+    public static KeyScanner createCluster(Iterable<RedisURI> seeds, ClusterClientOptions clientOptions,
+            KeyScanOptions options) {
+        Objects.requireNonNull(seeds, "seeds");
+        Objects.requireNonNull(clientOptions, "clientOptions");
+        Objects.requireNonNull(options, "options");
+        List<RedisURI> uris = new ArrayList<>();
+        for (RedisURI seed : seeds) {
+            RedisURI copy = RedisURI.builder(Objects.requireNonNull(seed, "seed")).build();
+            copy.setTimeout(options.commandTimeout().plus(Duration.ofSeconds(5)));
+            uris.add(copy);
+        }
+        if (uris.isEmpty()) {
+            throw new IllegalArgumentException("seeds must name at least one cluster node");
+        }
+        RedisClusterClient client = RedisClusterClient.create(uris);
+        client.setOptions(clientOptions);
+        try {
+            StatefulRedisClusterConnection<String, String> connection = client.connect();
+            return KeyScanner.create(new LettuceClusterKeyspace(connection, options.readFromReplicas(),
+                    options.commandTimeout(), client), options);
+        } catch (RuntimeException e) {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            throw e;
         }
     }
 

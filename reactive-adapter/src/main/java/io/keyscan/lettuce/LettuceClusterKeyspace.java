@@ -1,0 +1,258 @@
+package io.keyscan.lettuce;
+
+import io.keyscan.spi.RedisKeyspace;
+import io.keyscan.spi.ScanNode;
+import io.keyscan.spi.ScanPage;
+import io.keyscan.spi.ScanRequest;
+import io.keyscan.spi.ServerInfo;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.cluster.models.slots.ClusterSlotRange;
+import io.lettuce.core.cluster.models.slots.ClusterSlotsParser;
+import io.lettuce.core.protocol.ConnectionIntent;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * A Redis Cluster reached through one Lettuce cluster connection: one {@link ScanNode} per shard, on its master
+ * or, with {@code readFromReplicas}, on one of its replicas.
+ *
+ * <p>The topology is read from the servers ({@code CLUSTER SLOTS}) at every listing's start and end, not taken
+ * from Lettuce's cached view, which changes only on its own refresh schedule. A shard node that fails (its master
+ * was killed, say) looks up its shard's current server before the next attempt; when that is another server, its
+ * connection epoch changes and the engine, seeing another {@code run_id}, scans the shard again from cursor 0.
+ */
+final class LettuceClusterKeyspace implements RedisKeyspace {
+
+    private final StatefulRedisClusterConnection<String, String> cluster;
+    private final @Nullable RedisClusterClient ownedClient;
+    private final boolean readFromReplicas;
+    private final Duration timeout;
+    /**
+     * One node per server connection, reused so that its reconnect listener is registered once. Connecting is
+     * asynchronous: these are resolved on Lettuce's event loops, which a blocking connect would deadlock.
+     */
+    private final ConcurrentMap<String, Mono<LettuceScanNode>> servers = new ConcurrentHashMap<>();
+
+    LettuceClusterKeyspace(StatefulRedisClusterConnection<String, String> cluster, boolean readFromReplicas,
+            Duration timeout, @Nullable RedisClusterClient ownedClient) {
+        this.cluster = cluster;
+        this.readFromReplicas = readFromReplicas;
+        this.timeout = timeout;
+        this.ownedClient = ownedClient;
+    }
+
+    @Override
+    public Mono<List<ScanNode>> nodes() {
+        return shards().flatMap(shards -> Flux.fromIterable(shards)
+                .concatMap(shard -> server(shard).<ScanNode>map(server -> new ShardNode(shard, server)))
+                .collectList());
+    }
+
+    @Override
+    public Mono<ScanNode> nodeForKey(byte[] key) {
+        int slot = SlotHash.getSlot(key);
+        return shards().flatMap(shards -> {
+            for (Shard shard : shards) {
+                if (shard.slots.get(slot)) {
+                    return server(shard).<ScanNode>map(server -> new ShardNode(shard, server));
+                }
+            }
+            return Mono.error(new IllegalStateException("no cluster node serves slot " + slot
+                    + " (the cluster is missing slots)"));
+        });
+    }
+
+    @Override
+    public boolean isTransient(Throwable error) {
+        return LettuceKeyspace.Failures.isTransient(error);
+    }
+
+    @Override
+    public void close() {
+        // only those connected: a server whose connection failed has nothing to detach
+        servers.values().forEach(server -> server.toFuture().thenAccept(LettuceScanNode::detach));
+        if (ownedClient != null) {
+            cluster.close();
+            ownedClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
+    }
+
+    /** A shard: its slots, its master and replicas. */
+    static final class Shard {
+        final BitSet slots = new BitSet();
+        final RedisClusterNode master;
+        final List<RedisClusterNode> replicas;
+
+        Shard(RedisClusterNode master, List<RedisClusterNode> replicas) {
+            this.master = master;
+            this.replicas = replicas;
+        }
+    }
+
+    /**
+     * The shards as the cluster tells them now: {@code CLUSTER SLOTS} on the cluster connection's default node,
+     * or, if that fails, on each node Lettuce knows until one answers.
+     */
+    Mono<List<Shard>> shards() {
+        Mono<List<Object>> fromDefault = Mono.defer(() -> cluster.reactive().clusterSlots().collectList())
+                .timeout(timeout);
+        Flux<Mono<List<Object>>> fromEach = Flux.defer(() -> Flux.fromIterable(cluster.getPartitions()))
+                .map(node -> Mono.fromFuture(() -> cluster.getConnectionAsync(node.getUri().getHost(),
+                                node.getUri().getPort(), ConnectionIntent.READ))
+                        .flatMap(connection -> connection.reactive().clusterSlots().collectList())
+                        .timeout(timeout));
+        return fromDefault
+                .onErrorResume(first -> fromEach.concatMap(ask -> ask.onErrorResume(error -> Mono.empty()), 1)
+                        .next()
+                        .switchIfEmpty(Mono.error(first)))
+                .map(LettuceClusterKeyspace::group);
+    }
+
+    private static List<Shard> group(List<Object> clusterSlots) {
+        Map<String, Shard> byMaster = new LinkedHashMap<>();
+        for (ClusterSlotRange range : ClusterSlotsParser.parse(clusterSlots)) {
+            RedisClusterNode master = range.getUpstream();
+            String id = master.getNodeId() != null ? master.getNodeId() : hostPort(master);
+            Shard shard = byMaster.computeIfAbsent(id, key -> new Shard(master, range.getReplicaNodes()));
+            shard.slots.set(range.getFrom(), range.getTo() + 1);
+        }
+        return new ArrayList<>(byMaster.values());
+    }
+
+    private static String hostPort(RedisClusterNode node) {
+        return node.getUri().getHost() + ":" + node.getUri().getPort();
+    }
+
+    private RedisClusterNode target(Shard shard) {
+        if (readFromReplicas && !shard.replicas.isEmpty()) {
+            return shard.replicas.get(0);
+        }
+        return shard.master;
+    }
+
+    /** The node that serves {@code shard} for listing: its master, or a replica under {@code readFromReplicas}. */
+    private Mono<LettuceScanNode> server(Shard shard) {
+        RedisClusterNode node = target(shard);
+        String hostPort = hostPort(node);
+        // READ sends READONLY on a replica's connection; SCAN and KEYS take no key, so any node answers them
+        ConnectionIntent intent = node == shard.master ? ConnectionIntent.WRITE : ConnectionIntent.READ;
+        String key = hostPort + "/" + intent;
+        Mono<LettuceScanNode> server = servers.computeIfAbsent(key, ignored -> Mono.fromFuture(() -> cluster
+                        .getConnectionAsync(node.getUri().getHost(), node.getUri().getPort(), intent))
+                .map(connection -> new LettuceScanNode(connection, hostPort))
+                .cache());
+        // a failed connect is not kept: the next listing tries again
+        return server.doOnError(error -> servers.remove(key, server));
+    }
+
+    /**
+     * One shard, served by its master (or a replica). Follows the shard: after a command failed, the next one
+     * first asks the cluster which server now serves the shard's first slot, and moves there if it changed.
+     */
+    final class ShardNode implements ScanNode {
+
+        private final String id;
+        private final BitSet slots;
+        private final int slot;
+        private volatile LettuceScanNode server;
+        private volatile long moves;
+        private volatile boolean stale;
+        private final Object lock = new Object();
+
+        ShardNode(Shard shard, LettuceScanNode server) {
+            RedisClusterNode target = target(shard);
+            this.id = target.getNodeId() != null ? target.getNodeId() : hostPort(target);
+            this.slots = shard.slots;
+            this.slot = shard.slots.nextSetBit(0);
+            this.server = server;
+        }
+
+        @Override
+        public String id() {
+            return id;
+        }
+
+        @Override
+        public BitSet slots() {
+            return (BitSet) slots.clone();
+        }
+
+        @Override
+        public String address() {
+            return server.address();
+        }
+
+        @Override
+        public long connectionEpoch() {
+            // changes when the connection reconnects, and when the shard moved to another server
+            return (moves << 32) + server.connectionEpoch();
+        }
+
+        @Override
+        public Mono<ScanPage> scan(ScanRequest request) {
+            return onServer(server -> server.scan(request));
+        }
+
+        @Override
+        public Mono<List<byte[]>> keys(byte[] pattern) {
+            return onServer(server -> server.keys(pattern));
+        }
+
+        @Override
+        public Mono<Boolean> exists(byte[] key) {
+            // Through the cluster connection, which follows MOVED and ASK should the slot be migrating.
+            // keyscan's literal keys come from String patterns, so they are valid UTF-8
+            return Mono.defer(() -> cluster.reactive().exists(new String(key, StandardCharsets.UTF_8)))
+                    .map(count -> count > 0);
+        }
+
+        @Override
+        public Mono<ServerInfo> serverInfo() {
+            return onServer(LettuceScanNode::serverInfo);
+        }
+
+        @Override
+        public Mono<Long> scanMicros() {
+            return onServer(LettuceScanNode::scanMicros);
+        }
+
+        private <T> Mono<T> onServer(Function<LettuceScanNode, Mono<T>> command) {
+            Mono<T> send = Mono.defer(() -> command.apply(server)).doOnError(error -> stale = true);
+            return Mono.defer(() -> stale ? follow().then(send) : send);
+        }
+
+        /** Finds the server that now serves this shard's first slot, and moves there if it is another one. */
+        private Mono<Void> follow() {
+            return shards().flatMap(shards -> {
+                for (Shard shard : shards) {
+                    if (shard.slots.get(slot)) {
+                        return server(shard);
+                    }
+                }
+                return Mono.<LettuceScanNode>empty();
+            }).doOnNext(now -> {
+                synchronized (lock) {
+                    if (now != server) {
+                        server = now;
+                        moves++;
+                    }
+                    stale = false;
+                }
+            }).onErrorResume(error -> Mono.empty()).then();
+        }
+    }
+}
