@@ -30,6 +30,10 @@ import org.slf4j.LoggerFactory;
  * <p>With {@link Builder#tls()} the server speaks TLS only: the plain port is off ({@code --port 0}), {@link #port()}
  * is the TLS port, {@link #redisUri()} is {@code rediss://} with full peer verification, and the admin connection
  * trusts the server's throwaway CA ({@link #certificates()}).
+ *
+ * <p>A server started with {@code arg("--cluster-enabled", "yes")} also listens on its cluster bus port, which
+ * Redis fixes at {@code port + 10000}; the port is then chosen so that both are free (and the bus port is below
+ * 65536). {@link LocalRedisCluster} starts its nodes this way.
  */
 public final class LocalRedisServer extends RedisServer {
 
@@ -331,6 +335,37 @@ public final class LocalRedisServer extends RedisServer {
         }
     }
 
+    /** Where Redis puts a node's cluster bus port when {@code cluster-port} is not set (6.2 has no such option). */
+    static final int CLUSTER_BUS_PORT_OFFSET = 10000;
+
+    /**
+     * A free port; for a cluster node one whose bus port ({@code port + 10000}) is free as well. The kernel's
+     * ephemeral range reaches 60999, so about one port in five has no valid bus port and is skipped.
+     */
+    static int freePort(boolean withBusPort) {
+        if (!withBusPort) {
+            return freePort();
+        }
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = freePort();
+            int bus = port + CLUSTER_BUS_PORT_OFFSET;
+            if (bus <= 65535 && isFree(bus)) {
+                return port;
+            }
+        }
+        throw new IllegalStateException("no free port p with a free cluster bus port p + "
+                + CLUSTER_BUS_PORT_OFFSET + " after 100 attempts");
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+            return true;
+        } catch (IOException inUse) {
+            return false;
+        }
+    }
+
     static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);
@@ -387,6 +422,17 @@ public final class LocalRedisServer extends RedisServer {
             return this;
         }
 
+        /** Whether the arguments enable cluster mode, so the server also binds its cluster bus port. */
+        private boolean clusterEnabled() {
+            boolean enabled = false; // the last occurrence wins, as in redis-server
+            for (int i = 0; i + 1 < args.size(); i++) {
+                if (args.get(i).equalsIgnoreCase("--cluster-enabled")) {
+                    enabled = args.get(i + 1).equalsIgnoreCase("yes");
+                }
+            }
+            return enabled;
+        }
+
         /** Starts the server on a free port and waits until it is ready. */
         public LocalRedisServer start() {
             if (binary == null) {
@@ -394,7 +440,7 @@ public final class LocalRedisServer extends RedisServer {
             }
             IllegalStateException last = null;
             for (int attempt = 0; attempt < 5; attempt++) {
-                int port = freePort();
+                int port = freePort(clusterEnabled());
                 Path dir;
                 try {
                     dir = Files.createTempDirectory("keyscan-redis-" + port + "-");

@@ -166,7 +166,11 @@ public final class RailsPerformanceDataset {
         load(server.redisUri());
     }
 
-    /** Writes every key to the server at {@code uri}; see {@link #load(RedisServer)}. */
+    /**
+     * Writes every key to the server at {@code uri}; see {@link #load(RedisServer)}. A standalone server only: a
+     * cluster refuses an MSET of keys of different slots; use {@code cluster.loadKeys(dataset.keys())}
+     * ({@link LocalRedisCluster#loadKeys}) there.
+     */
     public void load(RedisURI uri) {
         RedisClient client = RedisClient.create(uri);
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
