@@ -47,6 +47,7 @@ public final class KeysVersusScanBenchmark {
     private final Machine machine = Machine.describe(); // at the start: the commit measured, not a later one
     private final List<RunSample> samples = new ArrayList<>();
     private final Map<Long, Map<String, String>> patterns = new TreeMap<>();
+    private final Map<Long, String> loadAtStart = new TreeMap<>();
 
     private KeysVersusScanBenchmark(Arguments arguments, Path out, PrintStream progress) {
         this.arguments = arguments;
@@ -204,6 +205,9 @@ public final class KeysVersusScanBenchmark {
         }
         patterns.put(size, classPatterns);
         int runs = arguments.runsFor(size);
+        String load = Machine.loadAverage();
+        loadAtStart.put(size, load);
+        say(String.format(Locale.ROOT, "%,d keys: load average (1, 5, 15 min) %s", size, load));
 
         // Warm-up: each path once, unmeasured (and checked), with the first class.
         QueryClass first = classes.get(0);
@@ -324,7 +328,7 @@ public final class KeysVersusScanBenchmark {
                 + ", median reported; one unmeasured warm-up run per path and dataset before; runs go round the "
                 + "paths; a `System.gc()` before each run";
         Reports.RunInfo info = new Reports.RunInfo(started, command(args), machine, server.version(), server.source(),
-                runs, timer.description(), patterns, System.nanoTime() - startNanos, complete,
+                runs, timer.description(), patterns, loadSummary(), System.nanoTime() - startNanos, complete,
                 !arguments.writes());
         Reports.writeCsv(out.resolve("results.csv"), rows);
         Reports.writeRunsCsv(out.resolve("runs.csv"), samples);
@@ -340,6 +344,15 @@ public final class KeysVersusScanBenchmark {
             say("warning: chart.png not drawn: " + e);
         }
         say("Wrote results.csv, runs.csv, results.md, chart.png" + (complete ? "" : " (so far)"));
+    }
+
+    /** The machine's load average before each dataset and now: other work on the machine shows up here. */
+    private String loadSummary() {
+        StringBuilder summary = new StringBuilder();
+        for (Map.Entry<Long, String> entry : loadAtStart.entrySet()) {
+            summary.append(String.format(Locale.ROOT, "%,d keys: %s; ", entry.getKey(), entry.getValue()));
+        }
+        return summary.append("at the end: ").append(Machine.loadAverage()).toString();
     }
 
     /** The command as a person would type it again. */

@@ -28,6 +28,16 @@ record Machine(int cores, String memory, String os, String jdk, String commit) {
         return new Machine(cores, memory, os, jdk, gitCommit());
     }
 
+    /** The 1, 5 and 15 minute load averages from {@code /proc/loadavg}, e.g. {@code 1.02 0.87 0.60}, or "unknown". */
+    static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.US_ASCII).trim().split("\\s+");
+            return fields[0] + " " + fields[1] + " " + fields[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
     /** {@code PRETTY_NAME} of {@code /etc/os-release}, or empty. */
     private static String distribution() {
         try {

@@ -31,12 +31,13 @@ final class Reports {
      * @param runs how many measured runs, in words
      * @param callMethod how the longest call was measured
      * @param patterns query class name to pattern, per dataset size (request ids and literal keys differ)
+     * @param load the machine's load averages during the run
      * @param elapsedNanos how long the whole run took so far
      * @param complete whether every dataset has been measured
      * @param readOnly whether the data was the server's own (not loaded by the benchmark)
      */
     record RunInfo(Instant started, String command, Machine machine, String redisVersion, String redisSource,
-            String runs, String callMethod, Map<Long, Map<String, String>> patterns, long elapsedNanos,
+            String runs, String callMethod, Map<Long, Map<String, String>> patterns, String load, long elapsedNanos,
             boolean complete, boolean readOnly) {
     }
 
@@ -79,6 +80,7 @@ final class Reports {
         md.append("| keyscan | ").append(info.machine().commit()).append(" |\n");
         md.append("| runs | ").append(info.runs()).append(" |\n");
         md.append("| longest call | ").append(cell(info.callMethod())).append(" |\n");
+        md.append("| load average (1, 5, 15 min) | ").append(info.load()).append(" |\n");
         md.append("| duration | ").append(Stats.duration(info.elapsedNanos())).append(" |\n\n");
 
         md.append("Every path returns the full sorted, distinct `List<String>`, and every run was checked to be exactly ");
