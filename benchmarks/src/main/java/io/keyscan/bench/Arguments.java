@@ -22,8 +22,8 @@ final class Arguments {
             "  --runs N            measured runs per path, after one warm-up run (default 5)",
             "  --large-runs N      measured runs for datasets of 1,000,000 keys or more (default: --runs)",
             "  --counts LIST       the fixed COUNTs of the SCAN path (default 10,100,1000,10000)",
-            "  --redis-url URL     use this server instead of starting one; read-only unless --load:",
-            "                      then one pass over the keys it holds (--sizes is ignored)",
+            "  --redis-url URL     use this server instead of starting one; without --load it is only",
+            "                      read: one pass over the keys it holds (--sizes is ignored)",
             "  --load              with --redis-url: FLUSHDB and load each dataset size into it",
             "  --out DIR           results folder (default benchmarks/results/<timestamp>/)",
             "  --help              this text");
