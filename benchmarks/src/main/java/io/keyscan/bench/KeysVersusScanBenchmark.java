@@ -1,0 +1,388 @@
+package io.keyscan.bench;
+
+import io.keyscan.testkit.LatencyProbe;
+import io.keyscan.testkit.RailsPerformanceDataset;
+import io.keyscan.testkit.RedisServer;
+import io.keyscan.testkit.RedisServers;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The on-demand KEYS-vs-SCAN benchmark: for rails_performance-shaped datasets of several sizes and several query
+ * classes, times KEYS, SCAN at fixed COUNTs, keyscan's auto-tuned SCAN and Lettuce's {@code ScanStream}, and
+ * records what each cost the server (SCAN calls, longest single call) and other clients (a PING probe's longest
+ * delay). Writes {@code results.csv}, {@code runs.csv}, {@code results.md} and {@code chart.png} into a results
+ * folder. See {@code benchmarks/README.md}.
+ */
+public final class KeysVersusScanBenchmark {
+
+    /** The dataset seed: the same keys on every run (the demo's seed). */
+    static final long SEED = 20260204L;
+
+    /** The longest wait for the probe's PING in flight at the end of a listing. */
+    static final long PROBE_SETTLE_MILLIS = 5_000;
+
+    private final Arguments arguments;
+    private final Path out;
+    private final PrintStream progress;
+    private final long startNanos = System.nanoTime();
+    private final Instant started = Instant.now();
+    private final Machine machine = Machine.describe(); // at the start: the commit measured, not a later one
+    private final List<RunSample> samples = new ArrayList<>();
+    private final Map<Long, Map<String, String>> patterns = new TreeMap<>();
+    private final Map<Long, String> loadAtStart = new TreeMap<>();
+
+    private KeysVersusScanBenchmark(Arguments arguments, Path out, PrintStream progress) {
+        this.arguments = arguments;
+        this.out = out;
+        this.progress = progress;
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("java.awt.headless", "true");
+        System.exit(run(args, System.err));
+    }
+
+    /** Runs the benchmark; 0 when every path agreed and the results are written, 1 on a failure, 2 on bad arguments. */
+    static int run(String[] args, PrintStream err) {
+        Arguments arguments;
+        try {
+            arguments = Arguments.parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            err.println(Arguments.USAGE);
+            return 2;
+        }
+        if (arguments.help) {
+            System.out.println(Arguments.USAGE);
+            return 0;
+        }
+        Path out = arguments.out != null ? arguments.out : defaultOut();
+        KeysVersusScanBenchmark benchmark = new KeysVersusScanBenchmark(arguments, out, err);
+        try {
+            benchmark.execute(args);
+            err.println();
+            err.println("Done in " + Stats.duration(System.nanoTime() - benchmark.startNanos) + ". Results: "
+                    + out.toAbsolutePath().normalize());
+            return 0;
+        } catch (PathMismatchException e) {
+            err.println();
+            err.println("************************************************************************");
+            err.println("FAILED: a path returned a different answer. Results of this dataset are not written; the");
+            err.println("folder holds only the datasets finished before it (marked incomplete), if any.");
+            err.println(e.getMessage());
+            err.println("************************************************************************");
+            return 1;
+        } catch (RuntimeException | IOException e) {
+            err.println();
+            err.println("FAILED: " + e);
+            e.printStackTrace(err);
+            return 1;
+        }
+    }
+
+    /** {@code benchmarks/results/<timestamp>/}. */
+    static Path defaultOut() {
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        String moduleDir = System.getProperty("keyscan.benchmarks.dir");
+        Path base;
+        if (moduleDir != null && !moduleDir.isBlank()) {
+            base = Path.of(moduleDir);
+        } else if (Files.isDirectory(Path.of("benchmarks"))) {
+            base = Path.of("benchmarks");
+        } else {
+            base = Path.of(".");
+        }
+        return base.resolve("results").resolve(stamp);
+    }
+
+    private void execute(String[] args) throws IOException {
+        Files.createDirectories(out);
+        say("Results folder: " + out.toAbsolutePath().normalize());
+        boolean ownServer = arguments.redisUrl == null;
+        try (RedisServer server = ownServer ? RedisServers.start()
+                : RedisServers.external(RedisURI.create(arguments.redisUrl))) {
+            String version = server.version();
+            say("Redis " + version + ": " + server.source());
+            RedisURI uri = server.redisUri();
+            RedisClient client = RedisClient.create(uri);
+            try (StatefulRedisConnection<String, String> connection = client.connect();
+                    ServerCallTimer timer = ServerCallTimer.configure(server);
+                    LatencyProbe probe = LatencyProbe.start(uri)) {
+                Thread restore = new Thread(timer::close, "keyscan-bench-restore-config");
+                Runtime.getRuntime().addShutdownHook(restore);
+                say("Longest single call measured with " + timer.method()
+                        + (timer.method() == ServerCallTimer.Method.LATENCYSTATS
+                                ? " (INFO latencystats p100; SLOWLOG for calls of 100 ms and more)" : ""));
+                List<ListingPath> paths = paths(connection);
+                try {
+                    if (arguments.writes()) {
+                        for (int size : arguments.sizes) {
+                            RailsPerformanceDataset dataset = load(server, size);
+                            measureDataset(size, QueryClass.forDataset(arguments.classes, dataset), dataset,
+                                    paths, timer, probe);
+                            writeResults(server, timer, args, size == arguments.sizes.get(arguments.sizes.size() - 1));
+                        }
+                    } else {
+                        RedisCommands<String, String> admin = server.admin();
+                        long dbsize = admin.dbsize();
+                        if (dbsize == 0) {
+                            throw new IllegalStateException("the server holds no keys in this database: nothing "
+                                    + "to list (--load writes the benchmark's datasets into it)");
+                        }
+                        say(String.format(Locale.ROOT, "Reading the %,d keys the server holds (read-only; --load "
+                                + "writes datasets). KEYS blocks the server for the whole of each call.", dbsize));
+                        List<QueryClass> classes = QueryClass.readOnly(arguments.classes, findRequestId(admin),
+                                existingKey(admin));
+                        measureDataset(dbsize, classes, null, paths, timer, probe);
+                        writeResults(server, timer, args, true);
+                    }
+                } finally {
+                    for (ListingPath path : paths) {
+                        path.close();
+                    }
+                    try { // the timer itself is closed (the server's settings restored) with the resources
+                        Runtime.getRuntime().removeShutdownHook(restore);
+                    } catch (IllegalStateException shuttingDown) {
+                        // the hook runs anyway
+                    }
+                }
+            } finally {
+                client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            }
+        }
+    }
+
+    /** KEYS first (the reference), SCAN at each fixed COUNT, SCAN_AUTO, Lettuce's ScanStream; one connection. */
+    private List<ListingPath> paths(StatefulRedisConnection<String, String> connection) {
+        List<ListingPath> paths = new ArrayList<>();
+        paths.add(ListingPath.keys(connection));
+        for (int count : arguments.counts) {
+            paths.add(ListingPath.scan(connection, count));
+        }
+        paths.add(ListingPath.scanAuto(connection));
+        paths.add(ListingPath.lettuceScanStream(connection));
+        return paths;
+    }
+
+    private RailsPerformanceDataset load(RedisServer server, int size) {
+        say(String.format(Locale.ROOT, "%,d keys: FLUSHDB and load ...", size));
+        long start = System.nanoTime();
+        server.admin().flushdb();
+        RailsPerformanceDataset dataset = RailsPerformanceDataset.generate(size, SEED);
+        dataset.load(server);
+        long dbsize = server.admin().dbsize();
+        if (dbsize != size) {
+            throw new IllegalStateException("loaded " + size + " keys but the database holds " + dbsize);
+        }
+        say(String.format(Locale.ROOT, "%,d keys: loaded in %s", size, Stats.duration(System.nanoTime() - start)));
+        return dataset;
+    }
+
+    private void measureDataset(long size, List<QueryClass> classes,
+            @Nullable RailsPerformanceDataset dataset, List<ListingPath> paths, ServerCallTimer timer,
+            LatencyProbe probe) {
+        Map<String, String> classPatterns = new LinkedHashMap<>();
+        for (QueryClass queryClass : classes) {
+            classPatterns.put(queryClass.name(), queryClass.pattern());
+        }
+        patterns.put(size, classPatterns);
+        int runs = arguments.runsFor(size);
+        String load = Machine.loadAverage();
+        loadAtStart.put(size, load);
+        say(String.format(Locale.ROOT, "%,d keys: load average (1, 5, 15 min) %s", size, load));
+
+        // Warm-up: each path once, unmeasured (and checked), with the first class.
+        QueryClass first = classes.get(0);
+        List<String> warmReference = dataset != null && first.expected() != null
+                ? dataset.sortedKeys(first.expected()) : null;
+        for (ListingPath path : paths) {
+            long start = System.nanoTime();
+            List<String> keys = path.fetch(first.pattern());
+            if (warmReference == null) {
+                warmReference = keys;
+            }
+            check(keys, warmReference, path, first, size, "warm-up", dataset != null);
+            say(String.format(Locale.ROOT, "%,d keys | %s | %s | warm-up | %s ms", size, first.name(), path.label(),
+                    Stats.millis((System.nanoTime() - start) / 1e6)));
+        }
+
+        for (QueryClass queryClass : classes) {
+            List<String> reference = dataset != null && queryClass.expected() != null
+                    ? dataset.sortedKeys(queryClass.expected()) : null;
+            // Runs go round the paths (run 1 of every path, then run 2...), so drift spreads over all paths.
+            for (int run = 1; run <= runs; run++) {
+                for (ListingPath path : paths) {
+                    System.gc(); // the previous listing's garbage is not collected on this one's clock
+                    probe.reset();
+                    timer.beforeRun();
+                    long start = System.nanoTime();
+                    List<String> keys = path.fetch(queryClass.pattern());
+                    double wallMillis = (System.nanoTime() - start) / 1e6;
+                    double probeMillis = probeMax(probe);
+                    ServerCallTimer.RunCalls calls = timer.afterRun(path.serverCommand());
+                    if (reference == null) {
+                        reference = keys; // read-only: KEYS, the first path, is the reference
+                    }
+                    check(keys, reference, path, queryClass, size, "run " + run, dataset != null);
+                    samples.add(new RunSample(size, queryClass.name(), path.name(), path.count(), run, wallMillis,
+                            calls.scanCalls(), calls.maxCallMicros(), probeMillis, keys.size()));
+                    say(String.format(Locale.ROOT, "%,d keys | %s | %s | run %d/%d | %s ms | %s SCAN calls | "
+                            + "longest call %s µs | probe max %s ms", size, queryClass.name(), path.label(), run, runs,
+                            Stats.millis(wallMillis), calls.scanCalls(),
+                            calls.maxCallMicros() == null ? "n/a" : String.format(Locale.ROOT, "%,d",
+                                    calls.maxCallMicros()), Stats.millis(probeMillis)));
+                }
+            }
+        }
+    }
+
+    /**
+     * The probe's longest PING since its reset, once the PING that was in flight when the listing ended has
+     * completed: the probe counts completed PINGs only, so a PING held up by a KEYS call that returns few keys
+     * would otherwise be read before it completes and its delay missed. Waits for one more PING to complete (one
+     * is in flight at a time), at most {@value #PROBE_SETTLE_MILLIS} ms.
+     */
+    static double probeMax(LatencyProbe probe) {
+        long completed = probe.pings();
+        long deadline = System.nanoTime() + PROBE_SETTLE_MILLIS * 1_000_000L;
+        while (probe.pings() <= completed && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(1); // the probe is another process: nothing to wait on but its answers
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return probe.maxMillis();
+    }
+
+    /** Fails the run, loudly, when {@code keys} is not exactly {@code reference}. */
+    static void check(List<String> keys, List<String> reference, ListingPath path, QueryClass queryClass, long size,
+            String when, boolean datasetReference) {
+        if (keys.equals(reference)) {
+            return;
+        }
+        int i = 0;
+        while (i < keys.size() && i < reference.size() && keys.get(i).equals(reference.get(i))) {
+            i++;
+        }
+        String referenceName = datasetReference ? "the loaded dataset" : "KEYS";
+        throw new PathMismatchException(String.format(Locale.ROOT,
+                "%s (%s) over %,d keys, class %s, pattern %s: %,d keys, but %s has %,d; first difference at index "
+                        + "%d: %s vs %s",
+                path.label(), when, size, queryClass.name(), queryClass.pattern(), keys.size(), referenceName,
+                reference.size(), i, i < keys.size() ? "'" + keys.get(i) + "'" : "(end)",
+                i < reference.size() ? "'" + reference.get(i) + "'" : "(end)"));
+    }
+
+    /** A request id of a rails_performance request record on the server, or {@code null}. */
+    private static @Nullable String findRequestId(RedisCommands<String, String> admin) {
+        for (int i = 0; i < 200; i++) {
+            String key = admin.randomkey();
+            if (key == null) {
+                return null;
+            }
+            int at = key.indexOf("|request_id|");
+            if (key.startsWith("performance|") && at >= 0) {
+                int from = at + "|request_id|".length();
+                int to = key.indexOf('|', from);
+                return to < 0 ? key.substring(from) : key.substring(from, to);
+            }
+        }
+        return null;
+    }
+
+    private static String existingKey(RedisCommands<String, String> admin) {
+        String key = admin.randomkey();
+        if (key == null) {
+            throw new IllegalStateException("the server holds no keys");
+        }
+        return key;
+    }
+
+    private void writeResults(RedisServer server, ServerCallTimer timer, String[] args, boolean complete)
+            throws IOException {
+        List<ResultRow> rows = Summary.rows(samples);
+        String runs = arguments.runs + " measured runs per path"
+                + (arguments.largeRuns != null && arguments.largeRuns != arguments.runs
+                        ? String.format(Locale.ROOT, " (%d for %,d keys and more)", arguments.largeRuns, Arguments.LARGE)
+                        : "")
+                + ", median reported; one unmeasured warm-up run per path and dataset before; runs go round the "
+                + "paths; a `System.gc()` before each run";
+        Reports.RunInfo info = new Reports.RunInfo(started, command(args), machine, server.version(), server.source(),
+                runs, timer.description(), patterns, loadSummary(), System.nanoTime() - startNanos, complete,
+                !arguments.writes());
+        Reports.writeCsv(out.resolve("results.csv"), rows);
+        Reports.writeRunsCsv(out.resolve("runs.csv"), samples);
+        Reports.writeMarkdown(out.resolve("results.md"), info, rows);
+        String subtitle = String.format(Locale.ROOT, "median of %s runs per point; Redis %s; %d cores; %s",
+                arguments.largeRuns != null && arguments.largeRuns != arguments.runs
+                        ? arguments.runs + " (" + arguments.largeRuns + " at 1M+)" : Integer.toString(arguments.runs),
+                server.version(), machine.cores(), DateTimeFormatter.ISO_LOCAL_DATE.format(
+                        started.atZone(java.time.ZoneOffset.UTC)));
+        try {
+            ChartWriter.write(out.resolve("chart.png"), rows, subtitle);
+        } catch (IOException | RuntimeException | LinkageError e) {
+            say("warning: chart.png not drawn: " + e);
+        }
+        say("Wrote results.csv, runs.csv, results.md, chart.png" + (complete ? "" : " (so far)"));
+    }
+
+    /** The machine's load average before each dataset and now: other work on the machine shows up here. */
+    private String loadSummary() {
+        StringBuilder summary = new StringBuilder();
+        for (Map.Entry<Long, String> entry : loadAtStart.entrySet()) {
+            summary.append(String.format(Locale.ROOT, "%,d keys: %s; ", entry.getKey(), entry.getValue()));
+        }
+        return summary.append("at the end: ").append(Machine.loadAverage()).toString();
+    }
+
+    /** The command as a person would type it again. */
+    private static String command(String[] args) {
+        StringBuilder joined = new StringBuilder();
+        for (String arg : args) {
+            if (joined.length() > 0) {
+                joined.append(' ');
+            }
+            joined.append(arg.matches("[A-Za-z0-9_.,/:=@+-]+") ? arg : "'" + arg.replace("'", "'\\''") + "'");
+        }
+        if (System.getProperty("maven.home") != null) {
+            return "./mvnw -q -pl benchmarks -am compile exec:java"
+                    + (joined.length() == 0 ? "" : " -Dexec.args=\"" + joined + "\"");
+        }
+        return "java -cp benchmarks/target/benchmarks.jar " + KeysVersusScanBenchmark.class.getName()
+                + (joined.length() == 0 ? "" : " " + joined);
+    }
+
+    private void say(String line) {
+        progress.printf(Locale.ROOT, "[%8s] %s%n", Stats.duration(System.nanoTime() - startNanos), line);
+        progress.flush();
+    }
+
+    /** A path returned something else than the reference answer. */
+    static final class PathMismatchException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        PathMismatchException(String message) {
+            super(message);
+        }
+    }
+}
