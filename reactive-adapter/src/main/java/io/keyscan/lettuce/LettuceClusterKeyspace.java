@@ -9,8 +9,8 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
-import io.lettuce.core.cluster.models.slots.ClusterSlotRange;
-import io.lettuce.core.cluster.models.slots.ClusterSlotsParser;
+import io.lettuce.core.cluster.models.partitions.ClusterPartitionParser;
+import io.lettuce.core.cluster.models.partitions.Partitions;
 import io.lettuce.core.protocol.ConnectionIntent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -30,7 +30,7 @@ import reactor.core.publisher.Mono;
  * A Redis Cluster reached through one Lettuce cluster connection: one {@link ScanNode} per shard, on its master
  * or, with {@code readFromReplicas}, on one of its replicas.
  *
- * <p>The topology is read from the servers ({@code CLUSTER SLOTS}) at every listing's start and end, not taken
+ * <p>The topology is read from the servers ({@code CLUSTER NODES}) at every listing's start and end, not taken
  * from Lettuce's cached view, which changes only on its own refresh schedule. A shard node that fails (its master
  * was killed, say) looks up its shard's current server before the next attempt; when that is another server, its
  * connection epoch changes and the engine, seeing another {@code run_id}, scans the shard again from cursor 0.
@@ -104,16 +104,17 @@ final class LettuceClusterKeyspace implements RedisKeyspace {
     }
 
     /**
-     * The shards as the cluster tells them now: {@code CLUSTER SLOTS} on the cluster connection's default node,
-     * or, if that fails, on each node Lettuce knows until one answers.
+     * The shards as the cluster tells them now: {@code CLUSTER NODES} on the cluster connection's default node,
+     * or, if that fails, on each node Lettuce knows until one answers. (Not {@code CLUSTER SLOTS}: it leaves out
+     * replicas whose replication offset the answering node has not heard of yet, which on a young cluster can be
+     * all of them.)
      */
     Mono<List<Shard>> shards() {
-        Mono<List<Object>> fromDefault = Mono.defer(() -> cluster.reactive().clusterSlots().collectList())
-                .timeout(timeout);
-        Flux<Mono<List<Object>>> fromEach = Flux.defer(() -> Flux.fromIterable(cluster.getPartitions()))
+        Mono<String> fromDefault = Mono.defer(() -> cluster.reactive().clusterNodes()).timeout(timeout);
+        Flux<Mono<String>> fromEach = Flux.defer(() -> Flux.fromIterable(cluster.getPartitions()))
                 .map(node -> Mono.fromFuture(() -> cluster.getConnectionAsync(node.getUri().getHost(),
                                 node.getUri().getPort(), ConnectionIntent.READ))
-                        .flatMap(connection -> connection.reactive().clusterSlots().collectList())
+                        .flatMap(connection -> connection.reactive().clusterNodes())
                         .timeout(timeout));
         return fromDefault
                 .onErrorResume(first -> fromEach.concatMap(ask -> ask.onErrorResume(error -> Mono.empty()), 1)
@@ -122,15 +123,38 @@ final class LettuceClusterKeyspace implements RedisKeyspace {
                 .map(LettuceClusterKeyspace::group);
     }
 
-    private static List<Shard> group(List<Object> clusterSlots) {
+    /**
+     * Masters serving slots, each with its replicas that are up. A master marked failed keeps its shard: it still
+     * serves the slots until a replica takes over, and leaving it out would silently drop its keys; its commands
+     * fail instead, and the shard node follows the shard to its new master.
+     */
+    static List<Shard> group(String clusterNodes) {
+        Partitions partitions = ClusterPartitionParser.parse(clusterNodes);
         Map<String, Shard> byMaster = new LinkedHashMap<>();
-        for (ClusterSlotRange range : ClusterSlotsParser.parse(clusterSlots)) {
-            RedisClusterNode master = range.getUpstream();
-            String id = master.getNodeId() != null ? master.getNodeId() : hostPort(master);
-            Shard shard = byMaster.computeIfAbsent(id, key -> new Shard(master, range.getReplicaNodes()));
-            shard.slots.set(range.getFrom(), range.getTo() + 1);
+        for (RedisClusterNode node : partitions) {
+            if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
+                Shard shard = new Shard(node, new ArrayList<>());
+                for (int slot : node.getSlots()) {
+                    shard.slots.set(slot);
+                }
+                byMaster.put(node.getNodeId(), shard);
+            }
         }
-        return new ArrayList<>(byMaster.values());
+        for (RedisClusterNode node : partitions) {
+            Shard shard = node.getSlaveOf() == null ? null : byMaster.get(node.getSlaveOf());
+            if (shard != null && node.is(RedisClusterNode.NodeFlag.REPLICA) && !failed(node) && node.isConnected()
+                    && !node.is(RedisClusterNode.NodeFlag.LOADING)) {
+                shard.replicas.add(node);
+            }
+        }
+        List<Shard> shards = new ArrayList<>(byMaster.values());
+        shards.sort((a, b) -> Integer.compare(a.slots.nextSetBit(0), b.slots.nextSetBit(0)));
+        return shards;
+    }
+
+    private static boolean failed(RedisClusterNode node) {
+        return node.is(RedisClusterNode.NodeFlag.FAIL) || node.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL)
+                || node.is(RedisClusterNode.NodeFlag.HANDSHAKE) || node.is(RedisClusterNode.NodeFlag.NOADDR);
     }
 
     private static String hostPort(RedisClusterNode node) {

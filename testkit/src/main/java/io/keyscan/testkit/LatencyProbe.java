@@ -74,7 +74,11 @@ public final class LatencyProbe implements AutoCloseable {
         ask("reset");
     }
 
-    /** The longest PING round trip since the last {@link #reset()}, in milliseconds. */
+    /**
+     * The longest PING round trip since the last {@link #reset()}, in milliseconds. Waits for two more PINGs to
+     * complete first: a PING still held up by the server when this is called (by a KEYS that just returned, say)
+     * must count.
+     */
     public double maxMillis() {
         return Long.parseLong(ask("max")) / 1_000_000.0;
     }
@@ -167,6 +171,7 @@ public final class LatencyProbe implements AutoCloseable {
                     protocol.println("ok");
                     break;
                 case "max":
+                    awaitPings(pings, pings.get() + 2);
                     protocol.println(maxNanos.get());
                     break;
                 case "pings":
@@ -180,6 +185,19 @@ public final class LatencyProbe implements AutoCloseable {
         connection.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
         System.exit(0);
+    }
+
+    /** Waits (at most a minute) until {@code pings} reaches {@code target}. */
+    private static void awaitPings(AtomicLong pings, long target) {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (pings.get() < target && System.nanoTime() < deadline) {
+            try {
+                TimeUnit.MILLISECONDS.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private static void ping(RedisCommands<String, String> commands, AtomicLong maxNanos, AtomicLong pings) {
