@@ -197,8 +197,9 @@ final class DefaultKeyScanner implements KeyScanner {
     /** The nodes that can hold the query's keys: the one serving its hash tag, if it fixes one; else all. */
     private Mono<List<ScanNode>> responsibleNodes(Query query) {
         if (query.hashTag != null) {
-            return keyspace.nodeForKey(query.hashTag).map(List::of).onErrorMap(error -> topologyFailure(query,
-                    error));
+            byte[] tag = query.hashTag;
+            return runner.run(() -> keyspace.nodeForKey(tag), topologyCall(query.pattern))
+                    .map(attempt -> List.of(attempt.value));
         }
         return nodes(query.pattern);
     }
@@ -275,22 +276,16 @@ final class DefaultKeyScanner implements KeyScanner {
         return 1;
     }
 
-    /** The servers to visit; an adapter's failure to tell them is a {@link KeyScanException} too. */
+    /**
+     * The servers to visit, asked with a timeout and retries like any command (on a cluster it is one, and the
+     * node it goes to may be the one that just failed); failing that, a {@link KeyScanException}.
+     */
     private Mono<List<ScanNode>> nodes(String pattern) {
-        return keyspace.nodes().onErrorMap(error -> topologyFailure(pattern, error));
+        return runner.run(keyspace::nodes, topologyCall(pattern)).map(attempt -> attempt.value);
     }
 
-    private static Throwable topologyFailure(Query query, Throwable error) {
-        return topologyFailure(query.pattern, error);
-    }
-
-    private static Throwable topologyFailure(String pattern, Throwable error) {
-        if (error instanceof KeyScanException) {
-            return error;
-        }
-        return new KeyScanException("Listing keys of pattern " + Patterns.abbreviate(pattern)
-                + " failed: the servers to scan could not be determined: " + CommandRunner.describe(error), pattern,
-                null, 1, error);
+    private static Call topologyCall(String pattern) {
+        return new Call("Looking up the servers", pattern, () -> "the keyspace", null);
     }
 
     private Mono<List<byte[]>> keysRaw(Query query) {

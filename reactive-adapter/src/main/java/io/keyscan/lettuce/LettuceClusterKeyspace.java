@@ -255,7 +255,12 @@ final class LettuceClusterKeyspace implements RedisKeyspace {
         }
 
         private <T> Mono<T> onServer(Function<LettuceScanNode, Mono<T>> command) {
-            Mono<T> send = Mono.defer(() -> command.apply(server)).doOnError(error -> stale = true);
+            // A command to a dead server does not fail: Lettuce holds it while reconnecting, until keyscan's
+            // timeout cancels it. So a cancel, too, sends the next command through a look at the topology
+            // (which costs one CLUSTER NODES when the cancel was only a consumer losing interest).
+            Mono<T> send = Mono.defer(() -> command.apply(server))
+                    .doOnError(error -> stale = true)
+                    .doOnCancel(() -> stale = true);
             return Mono.defer(() -> stale ? follow().then(send) : send);
         }
 
