@@ -5,6 +5,10 @@ import java.time.Duration;
 /**
  * Sizes COUNT so that one SCAN call holds the server for about three quarters of the budget.
  *
+ * <p>With several cursors on one server (cursor ranges), their calls queue up on the server and another client's
+ * command waits behind all of them; so each call aims at its share, three quarters of the budget over the number
+ * of cursors, and the queue as a whole stays within the budget.
+ *
  * <p>The server reports how long its SCAN calls took (see {@link CountTuner#onServerTime}). The cost of one COUNT
  * unit is smoothed over measurements (the mean of the previous estimate and the new sample), and the next
  * COUNT is the target over that cost: at most double the last COUNT, so a cheap stretch of the keyspace cannot
@@ -17,7 +21,8 @@ import java.time.Duration;
 final class AdaptiveCountTuner implements CountTuner {
 
     private final long budgetNanos;
-    private final long targetNanos;
+    private long targetNanos;
+    private int cursors = 1;
     private final int min;
     private final int max;
     private int count;
@@ -42,6 +47,17 @@ final class AdaptiveCountTuner implements CountTuner {
     }
 
     @Override
+    public synchronized void cursors(int cursors) {
+        this.cursors = Math.max(1, cursors);
+        this.targetNanos = budgetNanos * 3 / 4 / this.cursors;
+        if (!Double.isNaN(nanosPerCount)) {
+            count = clamp(Math.min(count, (long) (targetNanos / nanosPerCount)));
+        } else {
+            count = clamp(count / this.cursors);
+        }
+    }
+
+    @Override
     public synchronized void onServerTime(long counts, int calls, long serverNanos) {
         if (counts <= 0 || calls <= 0) {
             return;
@@ -54,7 +70,7 @@ final class AdaptiveCountTuner implements CountTuner {
         double sample = serverNanos / (double) counts;
         nanosPerCount = Double.isNaN(nanosPerCount) ? sample : (nanosPerCount + sample) / 2;
         long ideal = (long) (targetNanos / nanosPerCount);
-        long next = serverNanos / calls > budgetNanos ? ideal : Math.min(ideal, (long) meanCount * 2);
+        long next = serverNanos / calls > budgetNanos / cursors ? ideal : Math.min(ideal, (long) meanCount * 2);
         count = clamp(next);
     }
 

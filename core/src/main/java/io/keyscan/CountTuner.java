@@ -9,8 +9,14 @@ interface CountTuner {
     /** The COUNT for the next SCAN call. */
     int count();
 
-    /** Whether this tuner uses measurements; if not, none are taken (no PING is sent). */
+    /** Whether this tuner uses measurements; if not, none are taken. */
     boolean measures();
+
+    /**
+     * How many cursors now walk this server at once. Their calls wait in the server's queue one behind the other,
+     * and another client's command waits behind all of them: so each call gets its share of the budget.
+     */
+    void cursors(int cursors);
 
     /**
      * Records what SCAN calls cost the server.
@@ -54,6 +60,10 @@ interface CountTuner {
 
         @Override
         public void onServerTime(long counts, int calls, long serverNanos) {
+        }
+
+        @Override
+        public void cursors(int cursors) {
         }
     }
 }

@@ -103,6 +103,7 @@ final class NodeIteration {
             return List.of(first);
         }
         first.end = width;
+        tuner.cursors(k);
         List<Range> ranges = new ArrayList<>(k);
         ranges.add(first);
         for (int i = 1; i < k; i++) {

@@ -85,6 +85,17 @@ class AdaptiveCountTunerTest {
     }
 
     @Test
+    void severalCursorsShareTheBudget() {
+        AdaptiveCountTuner tuner = tuner(1400);
+        call(tuner, 1400, 1400 * US); // 1 us per COUNT -> 1500 for one cursor
+        tuner.cursors(4);
+        // four calls in the server's queue together stay within the budget: 1.5 ms / 4 / 1 us
+        assertThat(tuner.count()).isEqualTo(375);
+        tuner.onServerTime(4 * 375, 4, 4 * 375 * US);
+        assertThat(tuner.count()).isEqualTo(375);
+    }
+
+    @Test
     void noMeasurableServerTimeDoublesCount() {
         AdaptiveCountTuner tuner = tuner(1000);
         call(tuner, 1000, 0);

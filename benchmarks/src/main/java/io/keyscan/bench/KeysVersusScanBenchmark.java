@@ -1,5 +1,6 @@
 package io.keyscan.bench;
 
+import io.keyscan.testkit.Jvm;
 import io.keyscan.testkit.LatencyProbe;
 import io.keyscan.testkit.RailsPerformanceDataset;
 import io.keyscan.testkit.RedisServer;
@@ -55,7 +56,24 @@ public final class KeysVersusScanBenchmark {
         this.progress = progress;
     }
 
-    public static void main(String[] args) {
+    /** Set in the JVM that measures; the launching one only starts it. */
+    static final String FORKED = "keyscan.benchmark.forked";
+
+    public static void main(String[] args) throws IOException, InterruptedException {
+        if (!Boolean.getBoolean(FORKED)) {
+            // Measure in a JVM with the serial collector: on a machine with few cores, a parallel collector's
+            // pause takes every core and stalls the Redis server mid-call, which would count as its SCAN time and
+            // as the probe's delay. (Same reason as the ITs' argLine.)
+            List<String> options = new ArrayList<>(List.of("-XX:+UseSerialGC", "-Xmx4g", "-D" + FORKED + "=true",
+                    "-Djava.awt.headless=true"));
+            String dir = System.getProperty("keyscan.benchmarks.dir");
+            if (dir != null) {
+                options.add("-Dkeyscan.benchmarks.dir=" + dir);
+            }
+            Process measuring = new ProcessBuilder(Jvm.command(KeysVersusScanBenchmark.class, options,
+                    List.of(args))).inheritIO().start();
+            System.exit(measuring.waitFor());
+        }
         System.setProperty("java.awt.headless", "true");
         System.exit(run(args, System.err));
     }

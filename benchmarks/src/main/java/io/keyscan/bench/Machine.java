@@ -23,8 +23,11 @@ record Machine(int cores, String memory, String os, String jdk, String commit) {
         if (!distribution.isEmpty()) {
             os += " (" + distribution + ")";
         }
+        String collectors = java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .map(java.lang.management.GarbageCollectorMXBean::getName)
+                .collect(java.util.stream.Collectors.joining(", "));
         String jdk = System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
-                + " (" + System.getProperty("java.vm.vendor") + ")";
+                + " (" + System.getProperty("java.vm.vendor") + "), measuring with " + collectors;
         return new Machine(cores, memory, os, jdk, gitCommit());
     }
 

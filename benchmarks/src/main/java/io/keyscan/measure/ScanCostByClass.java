@@ -15,8 +15,8 @@ import java.util.Map;
  * The measurement behind auto-tuning's start COUNTs ({@code docs/tuning.md}): the server time of one SCAN call
  * per COUNT unit, by query class, over rails_performance-shaped keys, from {@code INFO commandstats}.
  *
- * <pre>./mvnw -q -pl benchmarks -am compile exec:java -Dexec.mainClass=io.keyscan.measure.ScanCostByClass
- *     -Dexec.args="1000000"</pre>
+ * <pre>./mvnw -q -B package -DskipTests -pl benchmarks -am
+ * java -cp benchmarks/target/benchmarks.jar io.keyscan.measure.ScanCostByClass 1000000</pre>
  */
 public final class ScanCostByClass {
 

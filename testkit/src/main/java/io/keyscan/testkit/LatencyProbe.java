@@ -7,22 +7,14 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -48,9 +40,8 @@ public final class LatencyProbe implements AutoCloseable {
 
     /** Starts a probe JVM that connects to {@code uri} and pings until closed. */
     public static LatencyProbe start(RedisURI uri) {
-        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = List.of(java, "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", classpath(), LatencyProbe.class.getName());
+        List<String> command = Jvm.command(LatencyProbe.class,
+                List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), List.of());
         try {
             Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             LatencyProbe probe = new LatencyProbe(process);
@@ -119,28 +110,6 @@ public final class LatencyProbe implements AutoCloseable {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
         }
-    }
-
-    /** The classpath of this class' loader chain (Maven's exec:java uses its own loader, not java.class.path). */
-    private static String classpath() {
-        Set<String> entries = new LinkedHashSet<>();
-        for (ClassLoader loader = LatencyProbe.class.getClassLoader(); loader != null; loader = loader.getParent()) {
-            if (loader instanceof URLClassLoader) {
-                for (URL url : ((URLClassLoader) loader).getURLs()) {
-                    try {
-                        entries.add(Paths.get(url.toURI()).toString());
-                    } catch (URISyntaxException | IllegalArgumentException e) {
-                        // not a file: skip
-                    }
-                }
-            }
-        }
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            if (!entry.isEmpty()) {
-                entries.add(entry);
-            }
-        }
-        return String.join(File.pathSeparator, new ArrayList<>(entries));
     }
 
     /** The probe JVM: the first stdin line is {@code uri TAB username TAB password}; then commands. */
