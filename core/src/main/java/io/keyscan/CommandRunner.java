@@ -28,6 +28,7 @@ final class CommandRunner {
     private final Duration firstBackoff;
     private final Duration maxBackoff;
     private final DoubleSupplier random;
+    private final KeyScanListener listener;
 
     CommandRunner(RedisKeyspace keyspace, KeyScanOptions options, DoubleSupplier random) {
         this.keyspace = keyspace;
@@ -36,6 +37,7 @@ final class CommandRunner {
         this.firstBackoff = options.retryFirstBackoff();
         this.maxBackoff = options.retryMaxBackoff();
         this.random = random;
+        this.listener = options.listener();
     }
 
     /** A command's reply, with how many attempts it took. */
@@ -95,6 +97,11 @@ final class CommandRunner {
                 return Mono.error(retriesExhausted(call, attempt, error));
             }
             Duration backoff = backoff(attempt);
+            try {
+                listener.onRetry(call.command, call.address.get(), attempt, error);
+            } catch (RuntimeException e) {
+                log.warn("KeyScanListener.onRetry failed; ignored", e);
+            }
             log.warn("{} failed (attempt {} of {}), retrying in {} ms: {}", call.describe(), attempt, maxAttempts,
                     backoff.toMillis(), describe(error));
             return Mono.delay(backoff).then(attempt(command, call, attempt + 1));

@@ -5,10 +5,12 @@ import io.keyscan.spi.RedisKeyspace;
 import io.keyscan.spi.ScanNode;
 import io.keyscan.spi.ServerInfo;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -27,6 +29,12 @@ final class DefaultKeyScanner implements KeyScanner {
 
     /** Cursor ranges per server that auto-tuning uses where the server allows them. */
     static final int AUTO_PARALLELISM = 4;
+
+    /** Keys per MGET of {@link #scanValues}. */
+    static final int VALUE_BATCH = 500;
+
+    /** MGET batches of {@link #scanValues} in flight at once. */
+    static final int VALUE_CONCURRENCY = 4;
 
     /** Rounds of a listing whose topology keeps changing before it fails. */
     static final int MAX_ROUNDS = 5;
@@ -53,30 +61,87 @@ final class DefaultKeyScanner implements KeyScanner {
 
     @Override
     public Flux<String> scan(String pattern) {
-        Query query = new Query(pattern);
-        return scanRaw(query).map(key -> KeyCoding.decode(key, pattern));
+        return scan(new Query(pattern, null));
+    }
+
+    @Override
+    public Flux<String> scan(String pattern, KeyType type) {
+        return scan(new Query(pattern, Objects.requireNonNull(type, "type must not be null")));
+    }
+
+    private Flux<String> scan(Query query) {
+        return observed(query.pathOf(true), scanRaw(query).map(key -> KeyCoding.decode(key, query.pattern)));
     }
 
     @Override
     public Flux<byte[]> scanBytes(String pattern) {
-        return scanRaw(new Query(pattern));
+        Query query = new Query(pattern, null);
+        return observed(query.pathOf(true), scanRaw(query));
     }
 
     @Override
     public Mono<List<byte[]>> fetchKeyBytes(String pattern) {
-        return rawListing(new Query(pattern)).map(keys -> KeyCoding.sortedDistinct(keys, KeyCoding.BYTE_ORDER));
+        Query query = new Query(pattern, null);
+        return observedList(query.pathOf(options.useScan()), rawListing(query)
+                .map(keys -> KeyCoding.sortedDistinct(keys, KeyCoding.BYTE_ORDER)));
     }
 
     @Override
     public Mono<List<String>> keys(String pattern) {
-        Query query = new Query(pattern);
-        return keysRaw(query).map(keys -> KeyCoding.decodeAll(keys, pattern));
+        Query query = new Query(pattern, null);
+        return observedList(KeyScanListener.Path.KEYS, keysRaw(query).map(keys -> KeyCoding.decodeAll(keys, pattern)));
     }
 
     @Override
     public Mono<List<String>> fetchKeys(String pattern) {
-        return rawListing(new Query(pattern)).map(keys -> KeyCoding.sortedDistinct(KeyCoding.decodeAll(keys, pattern),
-                KeyCoding.STRING_ORDER));
+        return fetchKeys(new Query(pattern, null));
+    }
+
+    @Override
+    public Mono<List<String>> fetchKeys(String pattern, KeyType type) {
+        return fetchKeys(new Query(pattern, Objects.requireNonNull(type, "type must not be null")));
+    }
+
+    private Mono<List<String>> fetchKeys(Query query) {
+        return observedList(query.pathOf(options.useScan()), rawListing(query).map(keys -> KeyCoding.sortedDistinct(
+                KeyCoding.decodeAll(keys, query.pattern), KeyCoding.STRING_ORDER)));
+    }
+
+    @Override
+    public Flux<KeyValue> scanValues(String pattern) {
+        Query query = new Query(pattern, null);
+        Flux<byte[]> keys = options.useScan() ? scanRaw(query)
+                : rawListing(query).flatMapIterable(list -> KeyCoding.sortedDistinct(list, KeyCoding.BYTE_ORDER));
+        return observed(query.pathOf(options.useScan()), keys.buffer(VALUE_BATCH)
+                .flatMapSequential(batch -> values(query, batch), VALUE_CONCURRENCY, 1));
+    }
+
+    @Override
+    public Mono<List<KeyValue>> fetchValues(String pattern) {
+        Query query = new Query(pattern, null);
+        Flux<byte[]> sortedKeys = rawListing(query)
+                .flatMapIterable(keys -> KeyCoding.sortedDistinct(KeyCoding.decodeAll(keys, pattern),
+                        KeyCoding.STRING_ORDER))
+                .map(key -> key.getBytes(StandardCharsets.UTF_8));
+        return observedList(query.pathOf(options.useScan()), sortedKeys.buffer(VALUE_BATCH)
+                .flatMapSequential(batch -> values(query, batch), VALUE_CONCURRENCY, 1)
+                .collectList());
+    }
+
+    /** One MGET batch: the keys that still hold a string, with their values. */
+    private Flux<KeyValue> values(Query query, List<byte[]> keys) {
+        return runner.run(() -> keyspace.values(keys), new Call("MGET", query.pattern, () -> "the keyspace", null))
+                .flatMapIterable(attempt -> {
+                    List<KeyValue> found = new ArrayList<>(keys.size());
+                    for (int i = 0; i < keys.size(); i++) {
+                        byte[] value = attempt.value.get(i);
+                        if (value != null) {
+                            String key = KeyCoding.decode(keys.get(i), query.pattern);
+                            found.add(KeyValue.of(key, KeyCoding.decodeValue(value, key, query.pattern)));
+                        }
+                    }
+                    return found;
+                });
     }
 
     @Override
@@ -89,19 +154,72 @@ final class DefaultKeyScanner implements KeyScanner {
         keyspace.close();
     }
 
-    /** A validated pattern, its bytes, its class, and the hash tag it fixes if any. */
+    /** A validated pattern, its bytes, its class, the hash tag it fixes if any, and the type asked for. */
     private static final class Query {
         final String pattern;
         final byte[] match;
         final QueryClass queryClass;
         final byte @Nullable [] hashTag;
+        final @Nullable KeyType type;
 
-        Query(String pattern) {
+        Query(String pattern, @Nullable KeyType type) {
             this.match = Patterns.encode(pattern);
             this.pattern = pattern;
             this.queryClass = QueryClass.of(pattern);
             String tag = HashTag.of(pattern);
             this.hashTag = tag == null ? null : tag.getBytes(StandardCharsets.UTF_8);
+            this.type = type;
+        }
+
+        KeyScanListener.Path pathOf(boolean scan) {
+            return queryClass == QueryClass.LITERAL ? KeyScanListener.Path.EXISTS
+                    : scan ? KeyScanListener.Path.SCAN : KeyScanListener.Path.KEYS;
+        }
+    }
+
+    /** {@code flux}, reported to the listener when it ends. */
+    private <T> Flux<T> observed(KeyScanListener.Path path, Flux<T> flux) {
+        KeyScanListener listener = options.listener();
+        if (listener == KeyScanOptions.NO_LISTENER) {
+            return flux;
+        }
+        return Flux.defer(() -> {
+            long start = System.nanoTime();
+            long[] count = {0};
+            // One report per subscription, on whichever end comes first: completion, error or cancellation.
+            AtomicBoolean reported = new AtomicBoolean();
+            return flux.doOnNext(item -> count[0]++)
+                    .doOnError(error -> {
+                        if (reported.compareAndSet(false, true)) {
+                            notifyListing(listener, path, start, count[0], error);
+                        }
+                    })
+                    .doFinally(signal -> {
+                        if (reported.compareAndSet(false, true)) {
+                            notifyListing(listener, path, start, count[0], null);
+                        }
+                    });
+        });
+    }
+
+    private <T> Mono<List<T>> observedList(KeyScanListener.Path path, Mono<List<T>> list) {
+        KeyScanListener listener = options.listener();
+        if (listener == KeyScanOptions.NO_LISTENER) {
+            return list;
+        }
+        return Mono.defer(() -> {
+            long start = System.nanoTime();
+            return list.doOnNext(items -> notifyListing(listener, path, start, items.size(), null))
+                    .doOnError(error -> notifyListing(listener, path, start, 0, error));
+        });
+    }
+
+    private static void notifyListing(KeyScanListener listener, KeyScanListener.Path path, long start, long keys,
+            @Nullable Throwable error) {
+        try {
+            listener.onListing(path, Duration.ofNanos(System.nanoTime() - start), keys, error);
+        } catch (RuntimeException e) {
+            log.warn("KeyScanListener.onListing failed; ignored", e);
         }
     }
 
@@ -204,23 +322,31 @@ final class DefaultKeyScanner implements KeyScanner {
         return nodes(query.pattern);
     }
 
-    /** A pattern that names one key: one EXISTS on the server holding it, whichever path is selected. */
+    /**
+     * A pattern that names one key: one EXISTS on the server holding it, whichever path is selected (and its
+     * TYPE, if a type is asked for).
+     */
     private Mono<List<byte[]>> exists(Query query) {
         byte[] key = Patterns.literalKey(query.pattern).getBytes(StandardCharsets.UTF_8);
-        return keyspace.nodeForKey(key)
-                .flatMap(node -> runner.run(() -> node.exists(key), new Call("EXISTS", query.pattern, node::address, null)))
-                .map(attempt -> {
+        return keyspace.nodeForKey(key).flatMap(node -> runner.run(() -> node.exists(key),
+                        new Call("EXISTS", query.pattern, node::address, null))
+                .flatMap(attempt -> {
                     List<byte[]> found = new ArrayList<>(1);
                     if (attempt.value) {
                         found.add(key);
                     }
-                    return found;
-                });
+                    return ofType(query, node, found);
+                }));
+    }
+
+    /** {@code keys} of the query's type, checked with TYPE calls; all of them when no type is asked for. */
+    Mono<List<byte[]>> ofType(Query query, ScanNode node, List<byte[]> keys) {
+        return TypeFilter.ofType(runner, query.pattern, query.type, node, keys);
     }
 
     private NodeIteration iteration(ScanNode node, Query query) {
-        return new NodeIteration(node, query.pattern, query.match, runner, CountTuner.forQuery(options,
-                query.queryClass));
+        return new NodeIteration(node, query.pattern, query.match, query.type, runner, CountTuner.forQuery(options,
+                query.queryClass), options.listener());
     }
 
     /** One cursor over one server, a page at a time as demand needs it; a fresh iteration per subscription. */
@@ -296,7 +422,11 @@ final class DefaultKeyScanner implements KeyScanner {
                         + "them with SCAN instead; the result is the same. Logged once per scanner.");
             }
             Function<ScanNode, Flux<byte[]>> keys = node -> runner.run(() -> node.keys(query.match),
-                    new Call("KEYS", query.pattern, node::address, null)).flatMapIterable(attempt -> attempt.value);
+                            new Call("KEYS", query.pattern, node::address, null))
+                    .flatMapMany(attempt -> query.type == null ? Flux.fromIterable(attempt.value)
+                            : Flux.fromIterable(attempt.value).buffer(TypeFilter.BATCH)
+                                    .concatMap(batch -> ofType(query, node, batch))
+                                    .flatMapIterable(batch -> batch));
             return inRounds(query, keys, COLLECT_PREFETCH).collect(ArrayList<byte[]>::new, List::add);
         });
     }

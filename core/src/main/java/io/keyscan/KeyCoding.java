@@ -30,6 +30,17 @@ final class KeyCoding {
         return decoded;
     }
 
+    /** Decodes a value as UTF-8, refusing values that are not valid UTF-8, as {@link #decode} does for keys. */
+    static String decodeValue(byte[] value, String key, String pattern) {
+        String decoded = new String(value, StandardCharsets.UTF_8);
+        if (decoded.indexOf('\uFFFD') >= 0 && !isValidUtf8(value)) {
+            throw new KeyScanException("the value of key " + printable(key.getBytes(StandardCharsets.UTF_8))
+                    + " is not valid UTF-8, so it cannot be returned as a String without changing it", pattern, null,
+                    1, null);
+        }
+        return decoded;
+    }
+
     static List<String> decodeAll(List<byte[]> keys, String pattern) {
         List<String> decoded = new ArrayList<>(keys.size());
         for (byte[] key : keys) {

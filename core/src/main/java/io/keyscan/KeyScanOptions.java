@@ -136,6 +136,10 @@ public final class KeyScanOptions {
 
     private static final Logger log = LoggerFactory.getLogger(KeyScanOptions.class);
 
+    /** The listener of options that were given none. */
+    static final KeyScanListener NO_LISTENER = new KeyScanListener() {
+    };
+
     private static final KeyScanOptions DEFAULTS = new KeyScanOptions(new Builder());
 
     private final boolean useScan;
@@ -148,6 +152,7 @@ public final class KeyScanOptions {
     private final int nodeConcurrency;
     private final boolean readFromReplicas;
     private final boolean distinctScan;
+    private final KeyScanListener listener;
     private final Duration commandTimeout;
     private final int retryMaxAttempts;
     private final Duration retryFirstBackoff;
@@ -164,6 +169,7 @@ public final class KeyScanOptions {
         this.nodeConcurrency = builder.nodeConcurrency;
         this.readFromReplicas = builder.readFromReplicas;
         this.distinctScan = builder.distinctScan;
+        this.listener = builder.listener;
         this.commandTimeout = builder.commandTimeout;
         this.retryMaxAttempts = builder.retryMaxAttempts;
         this.retryFirstBackoff = builder.retryFirstBackoff;
@@ -275,6 +281,11 @@ public final class KeyScanOptions {
         return distinctScan;
     }
 
+    /** What the scanner reports its work to (for metrics); one that ignores everything by default. */
+    public KeyScanListener listener() {
+        return listener;
+    }
+
     /** How long one SCAN or KEYS command may take before it is abandoned and, if attempts remain, retried. */
     public Duration commandTimeout() {
         return commandTimeout;
@@ -313,6 +324,7 @@ public final class KeyScanOptions {
                 && nodeConcurrency == that.nodeConcurrency
                 && readFromReplicas == that.readFromReplicas
                 && distinctScan == that.distinctScan
+                && listener == that.listener
                 && scanCallBudget.equals(that.scanCallBudget)
                 && retryMaxAttempts == that.retryMaxAttempts
                 && commandTimeout.equals(that.commandTimeout)
@@ -362,6 +374,7 @@ public final class KeyScanOptions {
         private int nodeConcurrency = DEFAULT_NODE_CONCURRENCY;
         private boolean readFromReplicas = DEFAULT_READ_FROM_REPLICAS;
         private boolean distinctScan = DEFAULT_DISTINCT_SCAN;
+        private KeyScanListener listener = NO_LISTENER;
         private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
         private int retryMaxAttempts = DEFAULT_RETRY_MAX_ATTEMPTS;
         private Duration retryFirstBackoff = DEFAULT_RETRY_FIRST_BACKOFF;
@@ -381,6 +394,7 @@ public final class KeyScanOptions {
             this.nodeConcurrency = options.nodeConcurrency;
             this.readFromReplicas = options.readFromReplicas;
             this.distinctScan = options.distinctScan;
+            this.listener = options.listener;
             this.commandTimeout = options.commandTimeout;
             this.retryMaxAttempts = options.retryMaxAttempts;
             this.retryFirstBackoff = options.retryFirstBackoff;
@@ -464,6 +478,12 @@ public final class KeyScanOptions {
          */
         public Builder distinctScan(boolean distinctScan) {
             this.distinctScan = distinctScan;
+            return this;
+        }
+
+        /** Where the scanner reports its work, e.g. a Micrometer binding; not read from the environment. */
+        public Builder listener(KeyScanListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 

@@ -95,6 +95,36 @@ public interface KeyScanner extends AutoCloseable {
      */
     Mono<List<byte[]>> fetchKeyBytes(String pattern);
 
+    /**
+     * {@link #scan(String)} limited to keys of one type: sent as SCAN's {@code TYPE} argument where the server
+     * takes it (Redis 6.0+), checked with {@code TYPE} calls otherwise (older servers, and the first page, before
+     * the server's version is known).
+     *
+     * @param pattern a Redis glob pattern
+     * @param type the type; {@link KeyType#of(String)} turns a name into one, refusing unknown names
+     */
+    Flux<String> scan(String pattern, KeyType type);
+
+    /**
+     * {@link #fetchKeys(String)} limited to keys of one type, on both paths (the KEYS path checks each key's type
+     * with pipelined {@code TYPE} calls).
+     */
+    Mono<List<String>> fetchKeys(String pattern, KeyType type);
+
+    /**
+     * The keys matching {@code pattern}, listed as {@link #scan(String)} lists them ({@code useScan} selecting
+     * SCAN or KEYS), with their string values, read with {@code MGET} in batches of
+     * {@value DefaultKeyScanner#VALUE_BATCH} keys, up to {@value DefaultKeyScanner#VALUE_CONCURRENCY} batches at
+     * once (on a cluster, one MGET per hash slot). Keys that vanished between listing and reading, and keys of
+     * other types (MGET answers nothing for them), are skipped, not returned with a {@code null} value. Follows
+     * demand in batches: at most {@value DefaultKeyScanner#VALUE_CONCURRENCY} batches ahead. Values are decoded as
+     * UTF-8; one that is not valid UTF-8 ends the stream with a {@link KeyScanException}.
+     */
+    Flux<KeyValue> scanValues(String pattern);
+
+    /** {@link #scanValues(String)} collected, sorted by key (natural {@link String} order), each key once. */
+    Mono<List<KeyValue>> fetchValues(String pattern);
+
     /** The options this scanner was built with. */
     KeyScanOptions options();
 

@@ -44,8 +44,10 @@ final class NodeIteration {
     private final ScanNode node;
     private final String pattern;
     private final byte[] match;
+    private final @Nullable KeyType type;
     private final CommandRunner runner;
     private final CountTuner tuner;
+    private final KeyScanListener listener;
 
     /** SCAN calls between two readings of the server's SCAN time, when tuning. */
     static final int READ_EVERY = 8;
@@ -63,12 +65,15 @@ final class NodeIteration {
     private int generation;
     private int restarts;
 
-    NodeIteration(ScanNode node, String pattern, byte[] match, CommandRunner runner, CountTuner tuner) {
+    NodeIteration(ScanNode node, String pattern, byte[] match, @Nullable KeyType type, CommandRunner runner,
+            CountTuner tuner, KeyScanListener listener) {
         this.node = node;
         this.pattern = pattern;
         this.match = match;
+        this.type = type;
         this.runner = runner;
         this.tuner = tuner;
+        this.listener = listener;
     }
 
     /** The whole cursor space, starting at cursor 0. */
@@ -125,6 +130,14 @@ final class NodeIteration {
             }
         }
         return stale;
+    }
+
+    private void notifyServerChange() {
+        try {
+            listener.onServerChange(node.address());
+        } catch (RuntimeException e) {
+            log.warn("KeyScanListener.onServerChange failed; ignored", e);
+        }
     }
 
     /** A reading of the server's SCAN time: what the calls written since the previous reading cost. */
@@ -205,9 +218,23 @@ final class NodeIteration {
             return server() == null ? firstPage() : followingPage();
         }
 
+        /**
+         * The request for the next call: with the TYPE argument where the server is known to take it; without it
+         * (the keys then checked with TYPE calls) for the first page, before the server's version is known.
+         */
+        private ScanRequest request() {
+            String typeArgument = type != null && TypeFilter.serverFilters(server()) ? type.redisName() : null;
+            return ScanRequest.of(cursor, match, tuner.count(), typeArgument);
+        }
+
+        /** The keys of a page of the asked type: as the server sent them if it filtered, else checked here. */
+        private Mono<List<byte[]>> ofType(ScanRequest request, List<byte[]> keys) {
+            return request.type() != null ? Mono.just(keys) : TypeFilter.ofType(runner, pattern, type, node, keys);
+        }
+
         private Mono<List<byte[]>> firstPage() {
-            ScanRequest request = ScanRequest.of(cursor, match, tuner.count());
-            Call call = new Call("INFO server + SCAN", pattern, node::address, request.cursor());
+            ScanRequest request = request();
+            Call call = new Call("SCAN", pattern, node::address, request.cursor());
             return runner.run(() -> {
                 long epochBefore = node.connectionEpoch();
                 // All written before any reply is awaited: one round trip, one connection, run in this order. The
@@ -215,7 +242,7 @@ final class NodeIteration {
                 Mono<Long> baseline = tuner.measures() ? node.scanMicros() : Mono.just(NO_READING);
                 return Mono.zip(node.serverInfo(), baseline, node.scan(request))
                         .map(replies -> new FirstReply(replies.getT1(), replies.getT2(), replies.getT3(), epochBefore));
-            }, call).map(attempt -> {
+            }, call).<List<byte[]>>map(attempt -> {
                 FirstReply reply = attempt.value;
                 synchronized (NodeIteration.this) {
                     long epochAfter = node.connectionEpoch();
@@ -232,14 +259,15 @@ final class NodeIteration {
                     measuredCounts = request.count();
                     measuredCalls = 1;
                 }
-                return accept(reply.page);
-            });
+                return accept(reply.page, request);
+            }).flatMap(keys -> ofType(request, keys));
         }
 
         private Mono<List<byte[]>> followingPage() {
-            ScanRequest request = ScanRequest.of(cursor, match, tuner.count());
+            ScanRequest request = request();
             Call call = new Call("SCAN", pattern, node::address, request.cursor());
-            return runner.run(() -> measuredScan(request), call).flatMap(attempt -> afterReply(attempt, request));
+            return runner.run(() -> measuredScan(request), call).flatMap(attempt -> afterReply(attempt, request))
+                    .flatMap(keys -> ofType(request, keys));
         }
 
         /**
@@ -283,7 +311,7 @@ final class NodeIteration {
                     return Mono.just(List.of());
                 }
                 if (attempt.attempts == 1 && node.connectionEpoch() == trustedEpoch) {
-                    return Mono.just(accept(attempt.value));
+                    return Mono.just(accept(attempt.value, request));
                 }
             }
             return verifyServer(attempt, request);
@@ -310,6 +338,7 @@ final class NodeIteration {
                                     Patterns.abbreviate(pattern), known.runId(), current.runId(), request.cursor());
                             countRestart("run_id changed from " + known.runId() + " to " + current.runId(),
                                     request.cursor());
+                            notifyServerChange();
                             server = current;
                             NodeIteration.this.generation++;
                         }
@@ -324,11 +353,16 @@ final class NodeIteration {
                         return List.of();
                     }
                 }
-                return accept(scanned.value);
+                return accept(scanned.value, request);
             });
         }
 
-        private List<byte[]> accept(ScanPage page) {
+        private List<byte[]> accept(ScanPage page, ScanRequest request) {
+            try {
+                listener.onScanPage(node.address(), request.count(), page.keys().size());
+            } catch (RuntimeException e) {
+                log.warn("KeyScanListener.onScanPage failed; ignored", e);
+            }
             String next = page.cursor();
             long rangeEnd = end;
             cursor = next;

@@ -94,6 +94,11 @@ final class GeneratedKeysNode implements ScanNode {
     }
 
     @Override
+    public Mono<List<String>> types(List<byte[]> keys) {
+        return Mono.error(new UnsupportedOperationException("TYPE"));
+    }
+
+    @Override
     public Mono<Boolean> exists(byte[] key) {
         return Mono.error(new UnsupportedOperationException("EXISTS is not generated"));
     }

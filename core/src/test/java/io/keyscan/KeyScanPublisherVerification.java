@@ -87,6 +87,11 @@ abstract class KeyScanPublisherVerification<T> extends PublisherVerification<T> 
         }
 
         @Override
+        public Mono<List<byte @org.jspecify.annotations.Nullable []>> values(List<byte[]> keys) {
+            return Mono.error(new UnsupportedOperationException("MGET"));
+        }
+
+        @Override
         public boolean isTransient(Throwable error) {
             return false;
         }

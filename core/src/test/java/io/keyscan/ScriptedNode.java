@@ -35,6 +35,7 @@ class ScriptedNode implements ScanNode {
     final AtomicInteger existsCalls = new AtomicInteger();
     final Set<String> existing = ConcurrentHashMap.newKeySet();
     private volatile String product = "scripted";
+    private volatile String version = "7.0.15";
     private volatile long nanosPerCount;
     private final AtomicLong scanNanos = new AtomicLong();
     private final AtomicInteger readings = new AtomicInteger();
@@ -87,6 +88,12 @@ class ScriptedNode implements ScanNode {
         return this;
     }
 
+    /** The version the node reports: SCAN's TYPE argument needs 6.0. */
+    ScriptedNode version(String version) {
+        this.version = version;
+        return this;
+    }
+
     ScriptedNode runId(String runId) {
         this.runId = runId;
         return this;
@@ -101,6 +108,16 @@ class ScriptedNode implements ScanNode {
         ScanPage page = pages.get(request.cursor());
         if (page == null) {
             return Mono.error(new IllegalStateException("no page for cursor " + request.cursor()));
+        }
+        String type = request.type();
+        if (type != null) { // as a server would: only the keys of that type
+            List<byte[]> kept = new ArrayList<>();
+            for (byte[] key : page.keys()) {
+                if (type.equals(types.getOrDefault(new String(key, StandardCharsets.UTF_8), "string"))) {
+                    kept.add(key);
+                }
+            }
+            page = ScanPage.of(page.cursor(), kept);
         }
         return Mono.just(page);
     }
@@ -149,6 +166,24 @@ class ScriptedNode implements ScanNode {
         return readings.get();
     }
 
+    /** TYPE of each key: from {@link #types}, "string" for any other key. */
+    final Map<String, String> types = new ConcurrentHashMap<>();
+    final AtomicInteger typeCalls = new AtomicInteger();
+    /** MGET: values by key; keys not here are missing. */
+    final Map<String, String> values = new ConcurrentHashMap<>();
+
+    @Override
+    public Mono<List<String>> types(List<byte[]> keys) {
+        return Mono.fromCallable(() -> {
+            List<String> answer = new ArrayList<>();
+            for (byte[] key : keys) {
+                typeCalls.incrementAndGet();
+                answer.add(types.getOrDefault(new String(key, StandardCharsets.UTF_8), "string"));
+            }
+            return answer;
+        });
+    }
+
     @Override
     public Mono<Boolean> exists(byte[] key) {
         return Mono.fromCallable(() -> {
@@ -161,7 +196,7 @@ class ScriptedNode implements ScanNode {
     public Mono<ServerInfo> serverInfo() {
         return Mono.fromCallable(() -> {
             runIdCalls.incrementAndGet();
-            return ServerInfo.of(runId, product, "7.0.15", "standalone");
+            return ServerInfo.of(runId, product, version, "standalone");
         });
     }
 

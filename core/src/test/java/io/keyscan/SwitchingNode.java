@@ -52,6 +52,11 @@ final class SwitchingNode implements ScanNode {
     }
 
     @Override
+    public Mono<List<String>> types(List<byte[]> keys) {
+        return Mono.error(new UnsupportedOperationException("TYPE"));
+    }
+
+    @Override
     public Mono<Boolean> exists(byte[] key) {
         return before.exists(key);
     }

@@ -93,6 +93,11 @@ class TableNode implements ScanNode {
     }
 
     @Override
+    public Mono<List<String>> types(List<byte[]> keys) {
+        return Mono.error(new UnsupportedOperationException("TYPE"));
+    }
+
+    @Override
     public Mono<Boolean> exists(byte[] key) {
         return Mono.error(new UnsupportedOperationException());
     }

@@ -69,6 +69,11 @@ class TopologyRoundsTest {
         }
 
         @Override
+        public Mono<List<byte @org.jspecify.annotations.Nullable []>> values(List<byte[]> keys) {
+            return Mono.error(new UnsupportedOperationException("MGET"));
+        }
+
+        @Override
         public boolean isTransient(Throwable error) {
             return error instanceof IOException;
         }

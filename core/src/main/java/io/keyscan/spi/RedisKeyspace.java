@@ -1,6 +1,7 @@
 package io.keyscan.spi;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -26,6 +27,13 @@ public interface RedisKeyspace extends AutoCloseable {
      * hash tag fixes the slot ({@code {user1}:*}) to the one node that can hold its keys.
      */
     Mono<ScanNode> nodeForKey(byte[] key);
+
+    /**
+     * The values of {@code keys} with {@code MGET}, in their order; {@code null} where a key does not exist (any
+     * more) or holds another type than a string. On a cluster, split into one MGET per hash slot (MGET across
+     * slots is a CROSSSLOT error) and merged back in order.
+     */
+    Mono<List<byte @Nullable []>> values(List<byte[]> keys);
 
     /**
      * Whether {@code error}, raised by one of this adapter's commands, may go away if the same command is sent

@@ -46,6 +46,13 @@ public interface ScanNode {
      */
     Mono<Long> scanMicros();
 
+    /**
+     * The type of each key, as {@code TYPE} names it ({@code none} for a key that no longer exists), in the
+     * order of {@code keys}: one TYPE per key, pipelined. Used to filter by type where SCAN cannot (servers before
+     * 6.0, and the KEYS path).
+     */
+    Mono<List<String>> types(List<byte[]> keys);
+
     /** Sends one {@code EXISTS key}: whether the key exists (and has not expired). */
     Mono<Boolean> exists(byte[] key);
 

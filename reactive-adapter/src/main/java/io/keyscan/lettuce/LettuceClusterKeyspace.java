@@ -76,8 +76,56 @@ final class LettuceClusterKeyspace implements RedisKeyspace {
         });
     }
 
+    /**
+     * One MGET per hash slot (MGET across slots is a CROSSSLOT error), each on the node serving that slot, at most
+     * four at once, merged back in the order of {@code keys}.
+     */
+    @Override
+    public Mono<List<byte @Nullable []>> values(List<byte[]> keys) {
+        Map<Integer, List<Integer>> bySlot = new LinkedHashMap<>();
+        for (int i = 0; i < keys.size(); i++) {
+            bySlot.computeIfAbsent(SlotHash.getSlot(keys.get(i)), slot -> new ArrayList<>()).add(i);
+        }
+        return shards().flatMap(shards -> Flux.fromIterable(bySlot.entrySet())
+                .flatMap(slot -> {
+                    Shard shard = null;
+                    for (Shard candidate : shards) {
+                        if (candidate.slots.get(slot.getKey())) {
+                            shard = candidate;
+                        }
+                    }
+                    if (shard == null) {
+                        return Mono.error(new IllegalStateException("no cluster node serves slot " + slot.getKey()));
+                    }
+                    List<byte[]> slotKeys = new ArrayList<>(slot.getValue().size());
+                    for (int index : slot.getValue()) {
+                        slotKeys.add(keys.get(index));
+                    }
+                    return masterOf(shard).flatMap(server -> server.values(slotKeys))
+                            .map(values -> Map.entry(slot.getValue(), values));
+                }, 4)
+                .collectList()
+                .map(parts -> {
+                    List<byte @Nullable []> values = new ArrayList<>(java.util.Collections.nCopies(keys.size(), null));
+                    for (Map.Entry<List<Integer>, List<byte[]>> part : parts) {
+                        for (int i = 0; i < part.getKey().size(); i++) {
+                            values.set(part.getKey().get(i), part.getValue().get(i));
+                        }
+                    }
+                    return values;
+                }));
+    }
+
+    /** MOVED and ASK (a slot moving between nodes) pass once the topology is read again: worth a retry. */
     @Override
     public boolean isTransient(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            String message = String.valueOf(t.getMessage());
+            if (t instanceof io.lettuce.core.RedisCommandExecutionException
+                    && (message.startsWith("MOVED") || message.startsWith("ASK"))) {
+                return true;
+            }
+        }
         return LettuceKeyspace.Failures.isTransient(error);
     }
 
@@ -170,7 +218,15 @@ final class LettuceClusterKeyspace implements RedisKeyspace {
 
     /** The node that serves {@code shard} for listing: its master, or a replica under {@code readFromReplicas}. */
     private Mono<LettuceScanNode> server(Shard shard) {
-        RedisClusterNode node = target(shard);
+        return server(shard, target(shard));
+    }
+
+    /** The shard's master: values are read there, where writes land. */
+    private Mono<LettuceScanNode> masterOf(Shard shard) {
+        return server(shard, shard.master);
+    }
+
+    private Mono<LettuceScanNode> server(Shard shard, RedisClusterNode node) {
         String hostPort = hostPort(node);
         // READ sends READONLY on a replica's connection; SCAN and KEYS take no key, so any node answers them
         ConnectionIntent intent = node == shard.master ? ConnectionIntent.WRITE : ConnectionIntent.READ;
@@ -234,6 +290,11 @@ final class LettuceClusterKeyspace implements RedisKeyspace {
         @Override
         public Mono<List<byte[]>> keys(byte[] pattern) {
             return onServer(server -> server.keys(pattern));
+        }
+
+        @Override
+        public Mono<List<String>> types(List<byte[]> keys) {
+            return onServer(server -> server.types(keys));
         }
 
         @Override

@@ -47,6 +47,11 @@ final class LettuceKeyspace implements RedisKeyspace {
     }
 
     @Override
+    public Mono<List<byte @Nullable []>> values(List<byte[]> keys) {
+        return node.values(keys).map(values -> values);
+    }
+
+    @Override
     public boolean isTransient(Throwable error) {
         return Failures.isTransient(error);
     }

@@ -9,6 +9,7 @@ import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.IntegerOutput;
+import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandKeyword;
 import io.lettuce.core.protocol.CommandType;
@@ -16,6 +17,7 @@ import java.net.SocketAddress;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -57,6 +59,9 @@ final class LettuceScanNode implements ScanNode, RedisConnectionStateListener {
                     .add(request.cursor())
                     .add(CommandKeyword.MATCH).add(request.match())
                     .add(CommandKeyword.COUNT).add(request.count());
+            if (request.type() != null) {
+                args.add(CommandKeyword.TYPE).add(request.type());
+            }
             return connection.reactive().<ScanPage>dispatch(CommandType.SCAN, new RawScanOutput(), args).single();
         });
     }
@@ -86,6 +91,27 @@ final class LettuceScanNode implements ScanNode, RedisConnectionStateListener {
             }
         }
         return 0;
+    }
+
+    @Override
+    public Mono<List<String>> types(List<byte[]> keys) {
+        // one TYPE per key, all written before any reply is awaited (pipelined), replies in order
+        return Flux.fromIterable(keys)
+                .flatMapSequential(key -> connection.reactive().<String>dispatch(CommandType.TYPE,
+                        new StatusOutput<>(StringCodec.UTF8), new CommandArgs<>(StringCodec.UTF8).add(key))
+                        .single(), Math.max(1, keys.size()))
+                .collectList();
+    }
+
+    /** {@code MGET keys} on this server: the values, {@code null} where missing; keys must share this server. */
+    Mono<List<byte[]>> values(List<byte[]> keys) {
+        return Mono.defer(() -> {
+            CommandArgs<String, String> args = new CommandArgs<>(StringCodec.UTF8);
+            for (byte[] key : keys) {
+                args.add(key);
+            }
+            return connection.reactive().<List<byte[]>>dispatch(CommandType.MGET, new RawValuesOutput(), args).single();
+        });
     }
 
     @Override

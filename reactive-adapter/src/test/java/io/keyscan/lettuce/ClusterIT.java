@@ -115,6 +115,25 @@ class ClusterIT {
     }
 
     @Test
+    void valuesAreReadWithOneMgetPerSlotOnBothPaths() {
+        List<io.keyscan.KeyValue> expected = new ArrayList<>();
+        for (String key : sorted(data)) {
+            expected.add(io.keyscan.KeyValue.of(key, "1"));
+        }
+        for (KeyScanOptions options : List.of(KeyScanOptions.defaults(), KeyScanOptions.builder().useScan(true).build())) {
+            try (Fixture fixture = new Fixture(options)) {
+                // 12,000 keys over all 16,384 slots: an MGET across slots would fail with CROSSSLOT
+                StepVerifier.create(fixture.scanner.fetchValues("key:*")).expectNext(expected).expectComplete()
+                        .verify(WAIT);
+                StepVerifier.create(fixture.scanner.fetchKeys("key:*", io.keyscan.KeyType.HASH)).expectNext(List.of())
+                        .expectComplete().verify(WAIT);
+                StepVerifier.create(fixture.scanner.fetchKeys("{user1}:*", io.keyscan.KeyType.STRING))
+                        .expectNext(sorted(tagged)).expectComplete().verify(WAIT);
+            }
+        }
+    }
+
+    @Test
     void withReadFromReplicasOnlyReplicasAreScanned() {
         resetStats();
         try (Fixture fixture = new Fixture(KeyScanOptions.builder().useScan(true).readFromReplicas(true).build())) {
