@@ -136,8 +136,11 @@ final class KeyScanConnection implements AutoCloseable {
 
     @Override
     public void close() {
-        // Closing a connection the factory's client already closed (the factory stops before beans are destroyed) is
-        // a no-op.
-        connection().close();
+        // When the context closes, the factory (a Lifecycle bean) is stopped before any bean is destroyed, and
+        // shutting its client down closes this connection too; closing it again would only log a warning.
+        StatefulConnection<String, String> connection = connection();
+        if (connection.isOpen()) {
+            connection.close();
+        }
     }
 }
