@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 /**
  * A value that is not allowed fails startup with a message naming the property, the value as written and what is
@@ -47,6 +50,21 @@ class KeyScanValidationTest {
             assertThat(invalid.getMessage())
                     .isEqualTo("Property " + property + " with value '" + value + "' is invalid: " + reason);
         });
+    }
+
+    /** The operator's typo in the environment is named by its property, with the value as the variable holds it. */
+    @Test
+    void aValueFromAnEnvironmentVariableIsReportedAsWritten() {
+        runner.withInitializer(context -> context.getEnvironment().getPropertySources().addFirst(
+                        new SystemEnvironmentPropertySource("test-systemEnvironment",
+                                Map.of("KEYSCAN_RETRY_FIRST_BACKOFF", "90s"))))
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    InvalidConfigurationPropertyValueException invalid = find(context.getStartupFailure(),
+                            InvalidConfigurationPropertyValueException.class);
+                    assertThat(invalid.getMessage()).isEqualTo("Property keyscan.retry-first-backoff with value '90s' "
+                            + "is invalid: retryFirstBackoff must be at most PT1M, was PT1M30S");
+                });
     }
 
     @ParameterizedTest
