@@ -9,6 +9,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -21,8 +22,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * <ul>
  *   <li>a {@link KeyScanOptions} bean from the {@code keyscan.*} properties ({@link KeyScanProperties}), reporting to
  *       every {@link KeyScanListener} bean; checked at startup;</li>
- *   <li>with Spring Data Redis on the class path and a {@link LettuceConnectionFactory} bean (what Spring Boot builds
- *       from {@code spring.data.redis.*}), a {@link KeyScanner} bean over a connection of its own, opened from that
+ *   <li>with Spring Data Redis on the class path and one {@link LettuceConnectionFactory} bean (or a primary one:
+ *       what Spring Boot builds from {@code spring.data.redis.*}), a {@link KeyScanner} bean over a connection of its own, opened from that
  *       factory's Lettuce client (standalone or cluster; Sentinel and static master/replica are refused at startup),
  *       unless the application defines a {@code KeyScanner} bean itself;</li>
  *   <li>with Micrometer on the class path and a {@link MeterRegistry} bean, a {@link KeyScanListener} that records
@@ -52,7 +53,7 @@ public class KeyScanAutoConfiguration {
     /** The scanner over the application's Lettuce settings; only with Spring Data Redis. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(LettuceConnectionFactory.class)
-    @ConditionalOnBean(LettuceConnectionFactory.class)
+    @ConditionalOnSingleCandidate(LettuceConnectionFactory.class)
     @ConditionalOnMissingBean(KeyScanner.class)
     static class LettuceKeyScannerConfiguration {
 

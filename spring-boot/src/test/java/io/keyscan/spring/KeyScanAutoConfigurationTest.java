@@ -74,6 +74,35 @@ class KeyScanAutoConfigurationTest {
     }
 
     @Test
+    void withTwoConnectionFactoriesAndNoPrimaryThereIsNoScanner() {
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(KeyScanAutoConfiguration.class))
+                .withBean("first", LettuceConnectionFactory.class, () -> new LettuceConnectionFactory("127.0.0.1",
+                        closedPort()))
+                .withBean("second", LettuceConnectionFactory.class, () -> new LettuceConnectionFactory("127.0.0.1",
+                        closedPort()))
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context).doesNotHaveBean(KeyScanner.class);
+                });
+    }
+
+    /** The primary one is used: nothing listens on its port, and the failure names that port. */
+    @Test
+    void withTwoConnectionFactoriesThePrimaryOneIsUsed() {
+        int primaryPort = closedPort();
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(KeyScanAutoConfiguration.class))
+                .withBean("first", LettuceConnectionFactory.class, () -> new LettuceConnectionFactory("127.0.0.1",
+                        closedPort()))
+                .withBean("second", LettuceConnectionFactory.class, () -> new LettuceConnectionFactory("127.0.0.1",
+                        primaryPort), definition -> definition.setPrimary(true))
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(messages(context.getStartupFailure()))
+                            .contains("keyscan could not open its connection to Redis at 127.0.0.1:" + primaryPort);
+                });
+    }
+
+    @Test
     void backsOffFromTheOptionsWhenTheApplicationDefinesItsOwn() {
         KeyScanOptions own = KeyScanOptions.builder().useScan(true).build();
         new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(KeyScanAutoConfiguration.class))
