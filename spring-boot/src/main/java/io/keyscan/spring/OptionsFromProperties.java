@@ -28,17 +28,17 @@ final class OptionsFromProperties {
             Function<String, @Nullable String> written) {
         Setter set = new Setter(written);
         KeyScanOptions.Builder builder = KeyScanOptions.builder();
-        set.set("keyscan.use-scan", properties.isUseScan(), builder::useScan);
+        set.set("keyscan.use-scan", properties.getUseScan(), builder::useScan);
         // Outside 1..10000 the builder logs a WARN naming the value and, below 1, uses the default: not an error.
         set.set("keyscan.scan-count", properties.getScanCount(), builder::scanCount);
-        set.set("keyscan.scan-count-auto-tune", properties.isScanCountAutoTune(), builder::scanCountAutoTune);
+        set.set("keyscan.scan-count-auto-tune", properties.getScanCountAutoTune(), builder::scanCountAutoTune);
         set.set("keyscan.scan-call-budget", properties.getScanCallBudget(), builder::scanCallBudget);
         set.set("keyscan.scan-count-min", properties.getScanCountMin(), builder::scanCountMin);
         set.set("keyscan.scan-count-max", properties.getScanCountMax(), builder::scanCountMax);
         set.set("keyscan.scan-parallelism", properties.getScanParallelism(), builder::scanParallelism);
         set.set("keyscan.node-concurrency", properties.getNodeConcurrency(), builder::nodeConcurrency);
-        set.set("keyscan.read-from-replicas", properties.isReadFromReplicas(), builder::readFromReplicas);
-        set.set("keyscan.distinct-scan", properties.isDistinctScan(), builder::distinctScan);
+        set.set("keyscan.read-from-replicas", properties.getReadFromReplicas(), builder::readFromReplicas);
+        set.set("keyscan.distinct-scan", properties.getDistinctScan(), builder::distinctScan);
         set.set("keyscan.command-timeout", properties.getCommandTimeout(), builder::commandTimeout);
         set.set("keyscan.retry-max-attempts", properties.getRetryMaxAttempts(), builder::retryMaxAttempts);
         set.set("keyscan.retry-first-backoff", properties.getRetryFirstBackoff(), builder::retryFirstBackoff);

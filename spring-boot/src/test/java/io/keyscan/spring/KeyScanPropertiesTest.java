@@ -47,16 +47,16 @@ class KeyScanPropertiesTest {
     void thePropertiesDefaultsAreKeyScanOptionsDefaults() {
         KeyScanProperties properties = new KeyScanProperties();
         KeyScanOptions defaults = KeyScanOptions.defaults();
-        assertThat(properties.isUseScan()).isEqualTo(defaults.useScan()).isFalse();
+        assertThat(properties.getUseScan()).isEqualTo(defaults.useScan()).isFalse();
         assertThat(properties.getScanCount()).isEqualTo(defaults.scanCount());
-        assertThat(properties.isScanCountAutoTune()).isEqualTo(defaults.scanCountAutoTune());
+        assertThat(properties.getScanCountAutoTune()).isEqualTo(defaults.scanCountAutoTune());
         assertThat(properties.getScanCallBudget()).isEqualTo(defaults.scanCallBudget());
         assertThat(properties.getScanCountMin()).isEqualTo(defaults.scanCountMin());
         assertThat(properties.getScanCountMax()).isEqualTo(defaults.scanCountMax());
         assertThat(properties.getScanParallelism()).isEqualTo(defaults.scanParallelism());
         assertThat(properties.getNodeConcurrency()).isEqualTo(defaults.nodeConcurrency());
-        assertThat(properties.isReadFromReplicas()).isEqualTo(defaults.readFromReplicas());
-        assertThat(properties.isDistinctScan()).isEqualTo(defaults.distinctScan());
+        assertThat(properties.getReadFromReplicas()).isEqualTo(defaults.readFromReplicas());
+        assertThat(properties.getDistinctScan()).isEqualTo(defaults.distinctScan());
         assertThat(properties.getCommandTimeout()).isEqualTo(defaults.commandTimeout());
         assertThat(properties.getRetryMaxAttempts()).isEqualTo(defaults.retryMaxAttempts());
         assertThat(properties.getRetryFirstBackoff()).isEqualTo(defaults.retryFirstBackoff());
@@ -119,6 +119,17 @@ class KeyScanPropertiesTest {
                     assertThat(options.useScan()).isTrue();
                     assertThat(options.retryMaxAttempts()).isEqualTo(9);
                 });
+    }
+
+    /** As {@code KeyScanOptions.fromEnvironment()} reads them: an empty variable counts as unset. */
+    @Test
+    void anEmptyEnvironmentVariableLeavesTheDefault() {
+        Map<String, Object> environment = new java.util.HashMap<>();
+        NON_DEFAULTS.keySet().forEach(property -> environment.put(environmentVariable(property), ""));
+        withEnvironment(environment).run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean(KeyScanOptions.class)).isEqualTo(KeyScanOptions.defaults());
+        });
     }
 
     @Test
