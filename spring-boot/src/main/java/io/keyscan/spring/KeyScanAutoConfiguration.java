@@ -1,0 +1,82 @@
+package io.keyscan.spring;
+
+import io.keyscan.KeyScanListener;
+import io.keyscan.KeyScanOptions;
+import io.keyscan.KeyScanner;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/**
+ * Auto-configuration of keyscan:
+ *
+ * <ul>
+ *   <li>a {@link KeyScanOptions} bean from the {@code keyscan.*} properties ({@link KeyScanProperties}), reporting to
+ *       every {@link KeyScanListener} bean; checked at startup;</li>
+ *   <li>with Spring Data Redis on the class path and one {@link LettuceConnectionFactory} bean (or a primary one:
+ *       what Spring Boot builds from {@code spring.data.redis.*}), a {@link KeyScanner} bean over a connection of its own, opened from that
+ *       factory's Lettuce client (standalone or cluster; Sentinel and static master/replica are refused at startup),
+ *       unless the application defines a {@code KeyScanner} bean itself;</li>
+ *   <li>with Micrometer on the class path and a {@link MeterRegistry} bean, a {@link KeyScanListener} that records
+ *       the {@code keyscan.*} meters.</li>
+ * </ul>
+ */
+@AutoConfiguration(afterName = {
+        "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
+        "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+        "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration",
+        "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration"})
+@EnableConfigurationProperties(KeyScanProperties.class)
+public class KeyScanAutoConfiguration {
+
+    /**
+     * The options from {@code keyscan.*}, reporting to every {@link KeyScanListener} bean (in their order). Also for
+     * applications that build a {@code KeyScanner} of their own and want the properties and metrics to apply to it.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    KeyScanOptions keyScanOptions(KeyScanProperties properties, ObjectProvider<KeyScanListener> listeners,
+            Environment environment) {
+        return OptionsFromProperties.build(properties, CompositeKeyScanListener.of(listeners.orderedStream().toList()),
+                environment::getProperty);
+    }
+
+    /** The scanner over the application's Lettuce settings; only with Spring Data Redis. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(LettuceConnectionFactory.class)
+    @ConditionalOnSingleCandidate(LettuceConnectionFactory.class)
+    @ConditionalOnMissingBean(KeyScanner.class)
+    static class LettuceKeyScannerConfiguration {
+
+        @Bean(destroyMethod = "close")
+        KeyScanConnection keyScanConnection(LettuceConnectionFactory connectionFactory, KeyScanOptions options) {
+            return KeyScanConnection.open(connectionFactory, options);
+        }
+
+        @Bean(destroyMethod = "close")
+        KeyScanner keyScanner(KeyScanConnection connection, KeyScanOptions options) {
+            return connection.scanner(options);
+        }
+    }
+
+    /** The meters; only with Micrometer. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(MeterRegistry.class)
+    static class MetricsConfiguration {
+
+        @Bean
+        @ConditionalOnBean(MeterRegistry.class)
+        KeyScanListener keyScanMetricsListener(MeterRegistry meterRegistry) {
+            return new MicrometerKeyScanListener(meterRegistry);
+        }
+    }
+}
