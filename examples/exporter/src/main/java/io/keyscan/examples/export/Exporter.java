@@ -1,0 +1,156 @@
+package io.keyscan.examples.export;
+
+import io.keyscan.KeyScanListener;
+import io.keyscan.KeyScanOptions;
+import io.keyscan.KeyScanner;
+import io.keyscan.KeyType;
+import java.io.BufferedOutputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+
+/**
+ * The {@code export} command: lists keys with keyscan's SCAN path ({@link KeyScanner#scanBytes}, byte-exact, each
+ * key once unless duplicates are allowed), reads them in pipelined batches ({@link KeyReader}) and writes one NDJSON
+ * line per key ({@link ExportLine}) as the output takes them ({@link LineSink}).
+ *
+ * <p>Memory is bounded whatever the keyspace: the listing follows demand (one SCAN page ahead), at most
+ * {@code concurrency} batches are read at once, and lines are written as they come. The one part that grows with the
+ * keyspace is keyscan's de-duplication set, 16 bytes a key (about 32 MB per million keys; off with
+ * {@code --allow-duplicates}).
+ */
+final class Exporter {
+
+    /** Lines read ahead per batch being read; a batch's lines come in one answer anyway. */
+    private static final int LINES_PER_BATCH_AHEAD = 32;
+
+    /** What the {@code export} command was asked. */
+    record Settings(String pattern, @Nullable KeyType type, KeyReader.Mode mode, @Nullable Path output, boolean force,
+            boolean distinct, int batch, int concurrency, Progress.Style progress, KeyReader.Limits limits) {
+    }
+
+    private Exporter() {
+    }
+
+    /**
+     * Runs an export to the end, or until Ctrl-C (a shutdown hook then closes the file and reports).
+     *
+     * @return the exit code: 0 done, 1 failed, 130 interrupted
+     */
+    static int run(RedisTarget target, Settings settings, PrintStream err) throws IOException, InterruptedException {
+        AtomicLong visited = new AtomicLong();
+        KeyScanListener pages = new KeyScanListener() {
+            @Override
+            public void onScanPage(String address, int count, int keys) {
+                // SCAN reads about COUNT keys of the table per call, before MATCH: the share of the keyspace visited
+                visited.addAndGet(count);
+            }
+        };
+        KeyScanOptions options = KeyScanOptions.builder().environment(System.getenv()).useScan(true)
+                .distinctScan(settings.distinct()).listener(pages).build();
+        // DBSIZE (summed over the masters of a cluster): the total that the share of the keyspace visited is of
+        long total = reactor.core.publisher.Mono.fromCompletionStage(target.commands().dbsize())
+                .block(Duration.ofSeconds(60));
+        KeyScanner scanner = target.scanner(options);
+        KeyReader.Counts counts = new KeyReader.Counts();
+        KeyReader reader = new KeyReader(target.commands(), target.isCluster(), settings.mode(), settings.type(),
+                settings.limits(), counts);
+
+        String destination = settings.output() == null ? "standard output" : settings.output().toString();
+        FileChannel channel = null;
+        OutputStream out;
+        if (settings.output() == null) {
+            out = new BufferedOutputStream(System.out, 1 << 16);
+        } else {
+            FileOutputStream file = open(settings.output(), settings.force());
+            channel = file.getChannel();
+            out = new BufferedOutputStream(file, 1 << 16);
+        }
+        LineSink sink = new LineSink(out, channel);
+        long start = System.nanoTime();
+        AutoCloseable progress = Progress.start(err, settings.progress(), "keys", sink::keys,
+                () -> total == 0 ? -1 : Math.min(0.99, (double) visited.get() / total));
+        Thread onCtrlC = new Thread(() -> {
+            if (sink.interrupt()) {
+                closeQuietly(progress);
+                err.printf(Locale.ROOT, "Interrupted: %,d keys written to %s, every line complete (the keys "
+                        + "exported so far).%n", sink.keys(), destination);
+                err.flush();
+            }
+        }, "keyscan-export-interrupt");
+        Runtime.getRuntime().addShutdownHook(onCtrlC);
+        try {
+            Flux<ExportLine> lines = scanner.scanBytes(settings.pattern())
+                    .buffer(settings.batch())
+                    .flatMapSequential(reader::read, settings.concurrency(), LINES_PER_BATCH_AHEAD);
+            lines.subscribe(sink);
+            sink.await();
+        } finally {
+            removeHook(onCtrlC);
+        }
+        if (sink.outcome() == LineSink.Outcome.INTERRUPTED) {
+            return KeyExportTool.INTERRUPTED; // the hook reported it
+        }
+        closeQuietly(progress);
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        String notes = notes(counts);
+        if (sink.outcome() == LineSink.Outcome.FAILED) {
+            err.printf(Locale.ROOT, "Export failed after %,d keys: %s%n%s holds the keys exported before, every line "
+                    + "complete.%n", sink.keys(), KeyExportTool.describe(sink.failure()), destination);
+            return KeyExportTool.FAILED;
+        }
+        double seconds = Math.max(1e-3, took.toNanos() / 1e9);
+        err.printf(Locale.ROOT, "Exported %,d keys (%,.1f MB) to %s in %.1f s (%,.0f keys/s)%s.%n", sink.keys(),
+                sink.bytes() / 1e6, destination, seconds, sink.keys() / seconds, notes);
+        return KeyExportTool.OK;
+    }
+
+    private static FileOutputStream open(Path output, boolean force) throws IOException {
+        if (!force && Files.exists(output)) {
+            throw new ExportException(output + " exists; --force overwrites it");
+        }
+        Path parent = output.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new ExportException("the directory of " + output + " does not exist");
+        }
+        // opened (and truncated) only now, once the server answered: a failed connection leaves an older file as it was
+        return new FileOutputStream(output.toFile());
+    }
+
+    private static String notes(KeyReader.Counts counts) {
+        StringBuilder notes = new StringBuilder();
+        if (counts.vanished.get() > 0) {
+            notes.append(String.format(Locale.ROOT, "; %,d listed keys were gone when read (deleted or expired)",
+                    counts.vanished.get()));
+        }
+        if (counts.otherType.get() > 0) {
+            notes.append(String.format(Locale.ROOT, "; %,d keys of other types left out", counts.otherType.get()));
+        }
+        return notes.toString();
+    }
+
+    static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the JVM is shutting down (Ctrl-C): the hook runs, or ran
+        }
+    }
+
+    static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            // progress display only
+        }
+    }
+}
