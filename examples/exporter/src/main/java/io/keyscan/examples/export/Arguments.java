@@ -19,7 +19,7 @@ final class Arguments {
     static final String USAGE = String.join("\n",
             "usage: keyscan-export export (--redis-url URL | --cluster-url URL[,URL...]) --output FILE|-",
             "                             [--pattern GLOB] [--type TYPE] [--values | --dump] [--force]",
-            "                             [--allow-duplicates] [--batch N] [--concurrency N] [--progress P]",
+            "                             [--distinct D] [--batch N] [--concurrency N] [--progress P]",
             "                             [--timeout T]",
             "       keyscan-export import (--redis-url URL | --cluster-url URL[,URL...]) --input FILE|-",
             "                             [--replace] [--concurrency N] [--progress P] [--timeout T]",
@@ -32,7 +32,9 @@ final class Arguments {
             "  --pattern GLOB       Redis glob pattern of the keys (default *)",
             "  --type TYPE          only keys of this type: string, hash, list, set, zset or stream",
             "  --values             write each key's value; --dump: its DUMP payload instead",
-            "  --allow-duplicates   constant memory instead of 16 bytes per key, but SCAN may write a key twice",
+            "  --distinct D         write each key once: on (16+ bytes of heap per key), off (constant memory;",
+            "                       a key may be written twice if the server resizes its table meanwhile), or",
+            "                       auto (default): on if DBSIZE keys fit in a quarter of the heap, else off",
             "  --batch N            keys read per call (1-1000, default 100)",
             "  --concurrency N      calls in flight (1-256; default 8 for export, 32 for import)",
             "  --progress P         auto (a bar on a terminal, else a line every 10 s), bar, plain or none",
@@ -56,6 +58,20 @@ final class Arguments {
         EXPORT, IMPORT, HELP
     }
 
+    /** Whether an export writes each key once (keyscan's {@code distinctScan}), at a cost in heap per key. */
+    enum Distinct {
+        ON, OFF, AUTO;
+
+        static Distinct of(String name) {
+            for (Distinct value : values()) {
+                if (value.name().equalsIgnoreCase(name)) {
+                    return value;
+                }
+            }
+            throw new IllegalArgumentException("--distinct must be on, off or auto; was '" + name + "'");
+        }
+    }
+
     Command command = Command.HELP;
     @Nullable String redisUrl;
     @Nullable String clusterUrls;
@@ -66,7 +82,7 @@ final class Arguments {
     @Nullable String input;
     boolean force;
     boolean replace;
-    boolean allowDuplicates;
+    Distinct distinct = Distinct.AUTO;
     int batch = DEFAULT_BATCH;
     int concurrency = -1;
     Progress.Style progress = Progress.Style.AUTO;
@@ -144,7 +160,7 @@ final class Arguments {
             }
             case "--output" -> parsed.output = value(args, ++i, arg);
             case "--force" -> parsed.force = true;
-            case "--allow-duplicates" -> parsed.allowDuplicates = true;
+            case "--distinct" -> parsed.distinct = Distinct.of(value(args, ++i, arg));
             case "--batch" -> parsed.batch = number(args, ++i, arg, 1, MAX_BATCH);
             default -> throw new IllegalArgumentException("unknown export argument '" + arg + "'");
         }

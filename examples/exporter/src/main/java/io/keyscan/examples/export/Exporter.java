@@ -24,18 +24,28 @@ import reactor.core.publisher.Flux;
  * line per key ({@link ExportLine}) as the output takes them ({@link LineSink}).
  *
  * <p>Memory is bounded whatever the keyspace: the listing follows demand (one SCAN page ahead), at most
- * {@code concurrency} batches are read at once, and lines are written as they come. The one part that grows with the
- * keyspace is keyscan's de-duplication set, 16 bytes a key (about 32 MB per million keys; off with
- * {@code --allow-duplicates}).
+ * {@code concurrency} batches are read at once, and lines are written as they come. The one part that can grow with
+ * the keyspace is keyscan's de-duplication set ({@code distinctScan}): 16 bytes a key in a table that doubles, so
+ * up to {@value #DISTINCT_PEAK_BYTES_PER_KEY} bytes a key while it grows. {@code --distinct auto} uses it only when
+ * that fits in half the heap for DBSIZE keys; otherwise the export runs in constant memory, and a key may be written
+ * twice if the server resizes its table during the export (SCAN's own duplicates).
  */
 final class Exporter {
 
     /** Lines read ahead per batch being read; a batch's lines come in one answer anyway. */
     private static final int LINES_PER_BATCH_AHEAD = 32;
 
+    /**
+     * Heap per key that keyscan's de-duplication set may take: 16-byte fingerprints in a table at most 3/4 full,
+     * whose old and doubled arrays live together while it grows (48 bytes a slot when 3/4 of the old slots are
+     * used).
+     */
+    static final int DISTINCT_PEAK_BYTES_PER_KEY = 64;
+
     /** What the {@code export} command was asked. */
     record Settings(String pattern, @Nullable KeyType type, KeyReader.Mode mode, @Nullable Path output, boolean force,
-            boolean distinct, int batch, int concurrency, Progress.Style progress, KeyReader.Limits limits) {
+            Arguments.Distinct distinct, int batch, int concurrency, Progress.Style progress,
+            KeyReader.Limits limits) {
     }
 
     private Exporter() {
@@ -55,11 +65,12 @@ final class Exporter {
                 visited.addAndGet(count);
             }
         };
-        KeyScanOptions options = KeyScanOptions.builder().environment(System.getenv()).useScan(true)
-                .distinctScan(settings.distinct()).listener(pages).build();
         // DBSIZE (summed over the masters of a cluster): the total that the share of the keyspace visited is of
         long total = reactor.core.publisher.Mono.fromCompletionStage(target.commands().dbsize())
                 .block(Duration.ofSeconds(60));
+        boolean distinct = distinct(settings.distinct(), total, Runtime.getRuntime().maxMemory(), err);
+        KeyScanOptions options = KeyScanOptions.builder().environment(System.getenv()).useScan(true)
+                .distinctScan(distinct).listener(pages).build();
         KeyScanner scanner = target.scanner(options);
         KeyReader.Counts counts = new KeyReader.Counts();
         KeyReader reader = new KeyReader(target.commands(), target.isCluster(), settings.mode(), settings.type(),
@@ -112,6 +123,22 @@ final class Exporter {
         err.printf(Locale.ROOT, "Exported %,d keys (%,.1f MB) to %s in %.1f s (%,.0f keys/s)%s.%n", sink.keys(),
                 sink.bytes() / 1e6, destination, seconds, sink.keys() / seconds, notes);
         return KeyExportTool.OK;
+    }
+
+    /** Whether to de-duplicate: as asked, or for {@code auto} when the set fits in half of {@code maxHeap}. */
+    static boolean distinct(Arguments.Distinct asked, long keys, long maxHeap, PrintStream err) {
+        if (asked != Arguments.Distinct.AUTO) {
+            return asked == Arguments.Distinct.ON;
+        }
+        long need = keys * DISTINCT_PEAK_BYTES_PER_KEY;
+        if (need <= maxHeap / 2) {
+            return true;
+        }
+        err.printf(Locale.ROOT, "Note: writing each key once would take up to %,d MB of the %,d MB heap for the %,d "
+                + "keys of the keyspace, so this export runs in constant memory instead: a key may be written twice "
+                + "if the server resizes its table meanwhile (import with --replace). --distinct on (with a larger "
+                + "-Xmx) writes each key once.%n", need >> 20, maxHeap >> 20, keys);
+        return false;
     }
 
     private static FileOutputStream open(Path output, boolean force) throws IOException {

@@ -11,7 +11,7 @@ import java.util.Set;
  * One line of an export file, read back for {@code import}: the key's bytes and the arguments of
  * {@code write-key.lua}. Every mistake in a line is an {@link IllegalArgumentException} saying what is wrong.
  */
-record ImportLine(byte[] key, String kind, boolean first, long ttl, boolean last, byte[][] scriptArgs) {
+record ImportLine(byte[] key, String kind, int part, long ttl, boolean last, byte[][] scriptArgs) {
 
     private static final Set<String> FIELDS = Set.of("key", "key_b64", "type", "ttl", "part", "value", "value_b64",
             "dump", "more");
@@ -37,6 +37,7 @@ record ImportLine(byte[] key, String kind, boolean first, long ttl, boolean last
             throw new IllegalArgumentException("no \"type\"");
         }
         boolean first = !line.containsKey("part");
+        int part = 1;
         long ttl = -1;
         if (first) {
             Object ttlValue = line.get("ttl");
@@ -44,9 +45,12 @@ record ImportLine(byte[] key, String kind, boolean first, long ttl, boolean last
                 throw new IllegalArgumentException("a key's first line needs \"ttl\": milliseconds, or -1 for none");
             }
             ttl = millis;
-        } else if (!(line.get("part") instanceof Long part) || part < 2) {
+        } else if (!(line.get("part") instanceof Long partNumber) || partNumber < 2 || partNumber > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("\"part\" must be a whole number from 2");
-        } else if (line.containsKey("ttl")) {
+        } else {
+            part = (int) (long) (Long) line.get("part");
+        }
+        if (!first && line.containsKey("ttl")) {
             throw new IllegalArgumentException("\"ttl\" belongs to a key's first line, not to a \"part\"");
         }
         Object moreValue = line.containsKey("more") ? line.get("more") : Boolean.FALSE;
@@ -91,7 +95,18 @@ record ImportLine(byte[] key, String kind, boolean first, long ttl, boolean last
         for (int i = 0; i < args.size(); i++) {
             scriptArgs[6 + i] = args.get(i);
         }
-        return new ImportLine(key, kind, first, ttl, !more, scriptArgs);
+        return new ImportLine(key, kind, part, ttl, !more, scriptArgs);
+    }
+
+    boolean first() {
+        return part == 1;
+    }
+
+    /** This line with the TTL of its key, which a value's last line sets (the key's first line carries it). */
+    ImportLine withTtl(long keyTtl) {
+        byte[][] args = scriptArgs.clone();
+        args[3] = ascii(Long.toString(keyTtl));
+        return new ImportLine(key, kind, part, keyTtl, last, args);
     }
 
     /** Adds the value's script arguments to {@code args}; returns a stream's last ID (empty if none). */

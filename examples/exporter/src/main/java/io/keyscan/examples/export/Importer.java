@@ -97,12 +97,16 @@ final class Importer {
         Disposable running = lines
                 // consecutive lines of one key: its first line and the parts of a big value
                 .windowUntilChanged(numbered -> ByteBuffer.wrap(numbered.line().key()), Objects::equals)
-                .flatMap(oneKey -> oneKey.concatMap(numbered -> write(target, numbered, source)
-                        .doOnSuccess(done -> {
-                            if (numbered.line().first()) {
-                                keys.incrementAndGet();
-                            }
-                        })), settings.concurrency())
+                .flatMap(oneKey -> {
+                    KeyLines checked = new KeyLines(source);
+                    return oneKey.concatMap(numbered -> write(target, checked.next(numbered), source)
+                            .doOnSuccess(done -> {
+                                if (numbered.line().first()) {
+                                    keys.incrementAndGet();
+                                }
+                            }))
+                            .concatWith(Mono.defer(checked::end));
+                }, settings.concurrency())
                 .subscribe(null, error -> {
                     failure.set(error);
                     finished.countDown();
@@ -138,6 +142,57 @@ final class Importer {
         err.printf(Locale.ROOT, "Imported %,d keys from %s to %s in %.1f s (%,.0f keys/s).%n", keys.get(), source,
                 target.address(), seconds, keys.get() / seconds);
         return KeyExportTool.OK;
+    }
+
+    /**
+     * Checks that the lines of one key follow each other as an export writes them (a first line, then parts 2, 3...
+     * while {@code "more"} says so) and gives the last part the TTL from the first line.
+     */
+    private static final class KeyLines {
+        private final String source;
+        private boolean open;
+        private int nextPart;
+        private long ttl;
+        private long lastNumber;
+        private byte[] key = new byte[0];
+
+        KeyLines(String source) {
+            this.source = source;
+        }
+
+        Numbered next(Numbered numbered) {
+            ImportLine line = numbered.line();
+            lastNumber = numbered.number();
+            key = line.key();
+            if (line.first()) {
+                if (open) {
+                    throw new ExportException("line " + numbered.number() + " of " + source + " starts key "
+                            + Keys.show(line.key()) + " again while its value was to continue (\"more\": true)");
+                }
+                ttl = line.ttl();
+                nextPart = 2;
+                open = !line.last();
+                return numbered;
+            }
+            if (!open || line.part() != nextPart) {
+                throw new ExportException("line " + numbered.number() + " of " + source + " is part " + line.part()
+                        + " of key " + Keys.show(line.key()) + ", but " + (open ? "part " + nextPart + " was next"
+                        : "no earlier line of that key says \"more\": true"));
+            }
+            nextPart++;
+            open = !line.last();
+            return line.last() ? new Numbered(numbered.number(), line.withTtl(ttl)) : numbered;
+        }
+
+        /** After the key's last line: an error if its value was to continue. */
+        Mono<Object> end() {
+            if (!open) {
+                return Mono.empty();
+            }
+            return Mono.error(new ExportException("line " + lastNumber + " of " + source + " says the value of key "
+                    + Keys.show(key) + " continues (\"more\": true), but the next line is another key's or the file "
+                    + "ends (an export cut short?); the key was imported in part"));
+        }
     }
 
     private static Mono<Object> write(RedisTarget target, Numbered numbered, String source) {

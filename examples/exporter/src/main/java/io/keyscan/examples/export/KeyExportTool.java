@@ -55,7 +55,7 @@ public final class KeyExportTool {
                 : RedisTarget.cluster(uris, arguments.timeout)) {
             if (arguments.command == Arguments.Command.EXPORT) {
                 return Exporter.run(target, new Exporter.Settings(arguments.pattern, arguments.type, arguments.mode,
-                        arguments.outputPath(), arguments.force, !arguments.allowDuplicates, arguments.batch,
+                        arguments.outputPath(), arguments.force, arguments.distinct, arguments.batch,
                         arguments.concurrency, arguments.progress, KeyReader.Limits.DEFAULT), err);
             }
             return Importer.run(target, new Importer.Settings(arguments.inputPath(), arguments.replace,
