@@ -5,6 +5,7 @@ import io.keyscan.KeyScanOptions;
 import io.keyscan.KeyScanner;
 import io.keyscan.KeyType;
 import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -80,7 +81,8 @@ final class Exporter {
         FileChannel channel = null;
         OutputStream out;
         if (settings.output() == null) {
-            out = new BufferedOutputStream(System.out, 1 << 16);
+            // not System.out, a PrintStream that swallows errors: a closed pipe (| head) must stop the export
+            out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
         } else {
             FileOutputStream file = open(settings.output(), settings.force());
             channel = file.getChannel();
@@ -115,8 +117,11 @@ final class Exporter {
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         String notes = notes(counts);
         if (sink.outcome() == LineSink.Outcome.FAILED) {
-            err.printf(Locale.ROOT, "Export failed after %,d keys: %s%n%s holds the keys exported before, every line "
-                    + "complete.%n", sink.keys(), KeyExportTool.describe(sink.failure()), destination);
+            err.printf(Locale.ROOT, "Export failed after %,d keys: %s%n", sink.keys(),
+                    KeyExportTool.describe(sink.failure()));
+            if (settings.output() != null) {
+                err.printf(Locale.ROOT, "%s holds the keys exported before, every line complete.%n", destination);
+            }
             return KeyExportTool.FAILED;
         }
         double seconds = Math.max(1e-3, took.toNanos() / 1e9);

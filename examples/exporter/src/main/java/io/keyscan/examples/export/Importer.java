@@ -202,7 +202,8 @@ final class Importer {
                 .onErrorMap(e -> !(e instanceof ExportException), e -> {
                     String message = String.valueOf(e.getMessage());
                     if (message.startsWith("BUSYKEY")) {
-                        message = "the key exists; --replace overwrites existing keys";
+                        message = "the key exists; --replace overwrites existing keys (an export without --distinct on may "
+                                + "also repeat a key)";
                     }
                     return new ExportException("line " + numbered.number() + " of " + source + ", key "
                             + Keys.show(line.key()) + ": " + message, e);
