@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * The {@code export} command: lists keys with keyscan's SCAN path ({@link KeyScanner#scanBytes}, byte-exact, each
@@ -67,7 +68,7 @@ final class Exporter {
             }
         };
         // DBSIZE (summed over the masters of a cluster): the total that the share of the keyspace visited is of
-        long total = reactor.core.publisher.Mono.fromCompletionStage(target.commands().dbsize())
+        long total = Mono.fromCompletionStage(target.commands().dbsize())
                 .block(Duration.ofSeconds(60));
         boolean distinct = distinct(settings.distinct(), total, Runtime.getRuntime().maxMemory(), err);
         KeyScanOptions options = KeyScanOptions.builder().environment(System.getenv()).useScan(true)

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -86,7 +87,7 @@ public final class KeyExportTool {
         }
         Throwable cause = failure;
         while (cause.getCause() != null && cause.getCause() != cause
-                && (cause.getMessage() == null || cause instanceof java.util.concurrent.ExecutionException)) {
+                && (cause.getMessage() == null || cause instanceof ExecutionException)) {
             cause = cause.getCause();
         }
         String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();

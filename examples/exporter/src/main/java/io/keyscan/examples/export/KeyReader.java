@@ -14,8 +14,10 @@ import io.lettuce.core.protocol.CommandType;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
@@ -101,7 +103,7 @@ final class KeyReader {
     }
 
     private byte[][] scriptArgs(Object inlineElements, Object inlineBytes, Object callElements, Object callBytes) {
-        return new byte[][] {ascii(mode.name().toLowerCase(java.util.Locale.ROOT)),
+        return new byte[][] {ascii(mode.name().toLowerCase(Locale.ROOT)),
                 ascii(type == null ? "" : type.redisName()), ascii(inlineElements.toString()),
                 ascii(inlineBytes.toString()), ascii(callElements.toString()), ascii(callBytes.toString())};
     }
@@ -141,11 +143,11 @@ final class KeyReader {
 
     private Flux<ExportLine> lines(byte[] key, List<?> answer, byte[][] args) {
         byte[] typeName = (byte[]) answer.get(0);
-        if (java.util.Arrays.equals(typeName, NONE)) {
+        if (Arrays.equals(typeName, NONE)) {
             counts.vanished.incrementAndGet();
             return Flux.empty();
         }
-        if (java.util.Arrays.equals(typeName, SKIP)) {
+        if (Arrays.equals(typeName, SKIP)) {
             counts.otherType.incrementAndGet();
             return Flux.empty();
         }

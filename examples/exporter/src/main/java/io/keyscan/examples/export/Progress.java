@@ -3,6 +3,7 @@ package io.keyscan.examples.export;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Locale;
@@ -85,7 +86,7 @@ final class Progress implements AutoCloseable {
     static boolean stderrIsTerminal() {
         Path fd2 = Paths.get("/proc/self/fd/2");
         try {
-            if (Files.exists(fd2, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (Files.exists(fd2, LinkOption.NOFOLLOW_LINKS)) {
                 String target = Files.readSymbolicLink(fd2).toString();
                 return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
             }
