@@ -126,7 +126,8 @@ final class Exporter {
             return KeyExportTool.FAILED;
         }
         double seconds = Math.max(1e-3, took.toNanos() / 1e9);
-        err.printf(Locale.ROOT, "Exported %,d keys (%,.1f MB) to %s in %.1f s (%,.0f keys/s)%s.%n", sink.keys(),
+        err.printf(Locale.ROOT, "Exported %,d %s (%,.1f MB) to %s in %.1f s (%,.0f keys/s)%s.%n", sink.keys(),
+                sink.keys() == 1 ? "key" : "keys",
                 sink.bytes() / 1e6, destination, seconds, sink.keys() / seconds, notes);
         return KeyExportTool.OK;
     }

@@ -67,12 +67,11 @@ final class RedisTarget implements AutoCloseable {
             copies.add(copy);
         }
         RedisClusterClient client = RedisClusterClient.create(copies);
-        // the options LettuceKeyScanner.createCluster uses: follow failovers and new nodes without waiting for a
-        // periodic refresh of the cached topology
+        // as LettuceKeyScanner.createCluster: follow failovers and new nodes without waiting for a periodic refresh
+        // of the cached topology (Lettuce 7 enables every adaptive refresh trigger by default)
         client.setOptions(ClusterClientOptions.builder()
                 .validateClusterNodeMembership(false)
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-                        .enableAllAdaptiveRefreshTriggers()
                         .enablePeriodicRefresh(Duration.ofSeconds(30))
                         .build())
                 .build());
