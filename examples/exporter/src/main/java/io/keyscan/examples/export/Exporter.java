@@ -1,0 +1,190 @@
+package io.keyscan.examples.export;
+
+import io.keyscan.KeyScanListener;
+import io.keyscan.KeyScanOptions;
+import io.keyscan.KeyScanner;
+import io.keyscan.KeyType;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The {@code export} command: lists keys with keyscan's SCAN path ({@link KeyScanner#scanBytes}, byte-exact, each
+ * key once unless duplicates are allowed), reads them in pipelined batches ({@link KeyReader}) and writes one NDJSON
+ * line per key ({@link ExportLine}) as the output takes them ({@link LineSink}).
+ *
+ * <p>Memory is bounded whatever the keyspace: the listing follows demand (one SCAN page ahead), at most
+ * {@code concurrency} batches are read at once, and lines are written as they come. The one part that can grow with
+ * the keyspace is keyscan's de-duplication set ({@code distinctScan}): 16 bytes a key in a table that doubles, so
+ * up to {@value #DISTINCT_PEAK_BYTES_PER_KEY} bytes a key while it grows. {@code --distinct auto} uses it only when
+ * that fits in half the heap for DBSIZE keys; otherwise the export runs in constant memory, and a key may be written
+ * twice if the server resizes its table during the export (SCAN's own duplicates).
+ */
+final class Exporter {
+
+    /** Lines read ahead per batch being read; a batch's lines come in one answer anyway. */
+    private static final int LINES_PER_BATCH_AHEAD = 32;
+
+    /**
+     * Heap per key that keyscan's de-duplication set may take: 16-byte fingerprints in a table at most 3/4 full,
+     * whose old and doubled arrays live together while it grows (48 bytes a slot when 3/4 of the old slots are
+     * used).
+     */
+    static final int DISTINCT_PEAK_BYTES_PER_KEY = 64;
+
+    /** What the {@code export} command was asked. */
+    record Settings(String pattern, @Nullable KeyType type, KeyReader.Mode mode, @Nullable Path output, boolean force,
+            Arguments.Distinct distinct, int batch, int concurrency, Progress.Style progress,
+            KeyReader.Limits limits) {
+    }
+
+    private Exporter() {
+    }
+
+    /**
+     * Runs an export to the end, or until Ctrl-C (a shutdown hook then closes the file and reports).
+     *
+     * @return the exit code: 0 done, 1 failed, 130 interrupted
+     */
+    static int run(RedisTarget target, Settings settings, PrintStream err) throws IOException, InterruptedException {
+        AtomicLong visited = new AtomicLong();
+        KeyScanListener pages = new KeyScanListener() {
+            @Override
+            public void onScanPage(String address, int count, int keys) {
+                // SCAN reads about COUNT keys of the table per call, before MATCH: the share of the keyspace visited
+                visited.addAndGet(count);
+            }
+        };
+        // DBSIZE (summed over the masters of a cluster): the total that the share of the keyspace visited is of
+        long total = Mono.fromCompletionStage(target.commands().dbsize())
+                .block(Duration.ofSeconds(60));
+        boolean distinct = distinct(settings.distinct(), total, Runtime.getRuntime().maxMemory(), err);
+        KeyScanOptions options = KeyScanOptions.builder().environment(System.getenv()).useScan(true)
+                .distinctScan(distinct).listener(pages).build();
+        KeyScanner scanner = target.scanner(options);
+        KeyReader.Counts counts = new KeyReader.Counts();
+        KeyReader reader = new KeyReader(target.commands(), target.isCluster(), settings.mode(), settings.type(),
+                settings.limits(), counts);
+
+        String destination = settings.output() == null ? "standard output" : settings.output().toString();
+        FileChannel channel = null;
+        OutputStream out;
+        if (settings.output() == null) {
+            // not System.out, a PrintStream that swallows errors: a closed pipe (| head) must stop the export
+            out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
+        } else {
+            FileOutputStream file = open(settings.output(), settings.force());
+            channel = file.getChannel();
+            out = new BufferedOutputStream(file, 1 << 16);
+        }
+        LineSink sink = new LineSink(out, channel);
+        long start = System.nanoTime();
+        AutoCloseable progress = Progress.start(err, settings.progress(), "keys", sink::keys,
+                () -> total == 0 ? -1 : Math.min(0.99, (double) visited.get() / total));
+        Thread onCtrlC = new Thread(() -> {
+            if (sink.interrupt()) {
+                closeQuietly(progress);
+                err.printf(Locale.ROOT, "Interrupted: %,d keys written to %s, every line complete (the keys "
+                        + "exported so far).%n", sink.keys(), destination);
+                err.flush();
+            }
+        }, "keyscan-export-interrupt");
+        Runtime.getRuntime().addShutdownHook(onCtrlC);
+        try {
+            Flux<ExportLine> lines = scanner.scanBytes(settings.pattern())
+                    .buffer(settings.batch())
+                    .flatMapSequential(reader::read, settings.concurrency(), LINES_PER_BATCH_AHEAD);
+            lines.subscribe(sink);
+            sink.await();
+        } finally {
+            removeHook(onCtrlC);
+        }
+        if (sink.outcome() == LineSink.Outcome.INTERRUPTED) {
+            return KeyExportTool.INTERRUPTED; // the hook reported it
+        }
+        closeQuietly(progress);
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        String notes = notes(counts);
+        if (sink.outcome() == LineSink.Outcome.FAILED) {
+            err.printf(Locale.ROOT, "Export failed after %,d keys: %s%n", sink.keys(),
+                    KeyExportTool.describe(sink.failure()));
+            if (settings.output() != null) {
+                err.printf(Locale.ROOT, "%s holds the keys exported before, every line complete.%n", destination);
+            }
+            return KeyExportTool.FAILED;
+        }
+        double seconds = Math.max(1e-3, took.toNanos() / 1e9);
+        err.printf(Locale.ROOT, "Exported %,d %s (%,.1f MB) to %s in %.1f s (%,.0f keys/s)%s.%n", sink.keys(),
+                sink.keys() == 1 ? "key" : "keys",
+                sink.bytes() / 1e6, destination, seconds, sink.keys() / seconds, notes);
+        return KeyExportTool.OK;
+    }
+
+    /** Whether to de-duplicate: as asked, or for {@code auto} when the set fits in half of {@code maxHeap}. */
+    static boolean distinct(Arguments.Distinct asked, long keys, long maxHeap, PrintStream err) {
+        if (asked != Arguments.Distinct.AUTO) {
+            return asked == Arguments.Distinct.ON;
+        }
+        long need = keys * DISTINCT_PEAK_BYTES_PER_KEY;
+        if (need <= maxHeap / 2) {
+            return true;
+        }
+        err.printf(Locale.ROOT, "Note: writing each key once would take up to %,d MB of the %,d MB heap for the %,d "
+                + "keys of the keyspace, so this export runs in constant memory instead: a key may be written twice "
+                + "if the server resizes its table meanwhile (import with --replace). --distinct on (with a larger "
+                + "-Xmx) writes each key once.%n", need >> 20, maxHeap >> 20, keys);
+        return false;
+    }
+
+    private static FileOutputStream open(Path output, boolean force) throws IOException {
+        if (!force && Files.exists(output)) {
+            throw new ExportException(output + " exists; --force overwrites it");
+        }
+        Path parent = output.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new ExportException("the directory of " + output + " does not exist");
+        }
+        // opened (and truncated) only now, once the server answered: a failed connection leaves an older file as it was
+        return new FileOutputStream(output.toFile());
+    }
+
+    private static String notes(KeyReader.Counts counts) {
+        StringBuilder notes = new StringBuilder();
+        if (counts.vanished.get() > 0) {
+            notes.append(String.format(Locale.ROOT, "; %,d listed keys were gone when read (deleted or expired)",
+                    counts.vanished.get()));
+        }
+        if (counts.otherType.get() > 0) {
+            notes.append(String.format(Locale.ROOT, "; %,d keys of other types left out", counts.otherType.get()));
+        }
+        return notes.toString();
+    }
+
+    static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the JVM is shutting down (Ctrl-C): the hook runs, or ran
+        }
+    }
+
+    static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            // progress display only
+        }
+    }
+}
