@@ -80,6 +80,12 @@ final class DefaultKeyScanner implements KeyScanner {
     }
 
     @Override
+    public Flux<byte[]> scanBytes(String pattern, KeyType type) {
+        Query query = new Query(pattern, Objects.requireNonNull(type, "type must not be null"));
+        return observed(query.pathOf(true), scanRaw(query));
+    }
+
+    @Override
     public Mono<List<byte[]>> fetchKeyBytes(String pattern) {
         Query query = new Query(pattern, null);
         return observedList(query.pathOf(options.useScan()), rawListing(query)

@@ -105,6 +105,9 @@ public interface KeyScanner extends AutoCloseable {
      */
     Flux<String> scan(String pattern, KeyType type);
 
+    /** {@link #scanBytes(String)} limited to keys of one type, as {@link #scan(String, KeyType)} limits them. */
+    Flux<byte[]> scanBytes(String pattern, KeyType type);
+
     /**
      * {@link #fetchKeys(String)} limited to keys of one type, on both paths (the KEYS path checks each key's type
      * with pipelined {@code TYPE} calls).

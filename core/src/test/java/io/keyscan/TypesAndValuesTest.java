@@ -84,6 +84,22 @@ class TypesAndValuesTest {
     }
 
     @Test
+    void scanBytesFiltersByTypeKeepingKeysThatAreNotUtf8() {
+        ScriptedNode node = new ScriptedNode().product("redis").version("5.0.14");
+        byte[] binary = {'b', (byte) 0xFF, 'h'};
+        node.pages(List.of(List.of("a:1")));
+        node.thenReply(request -> Mono.just(io.keyscan.spi.ScanPage.of("0", List.of(binary, "a:2h".getBytes(
+                StandardCharsets.UTF_8), "a:1".getBytes(StandardCharsets.UTF_8)))));
+        node.types.put(new String(binary, StandardCharsets.UTF_8), "hash");
+        node.types.put("a:2h", "hash");
+
+        StepVerifier.create(scanner(node, SCAN).scanBytes("*", KeyType.HASH).map(key -> List.of(key)))
+                .assertNext(key -> assertThat(key.get(0)).containsExactly(binary))
+                .assertNext(key -> assertThat(new String(key.get(0), StandardCharsets.UTF_8)).isEqualTo("a:2h"))
+                .verifyComplete();
+    }
+
+    @Test
     void keysPathFiltersByTypeAndGivesTheSameList() {
         ScriptedNode node = mixedNode().product("redis");
         node.keysReply(Mono.just(ScriptedNode.bytes(List.of("a:5h", "a:1", "a:2h", "a:3h", "a:4"))));

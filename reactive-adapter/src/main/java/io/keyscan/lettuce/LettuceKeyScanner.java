@@ -134,8 +134,8 @@ public final class LettuceKeyScanner {
         return createCluster(seeds, ClusterClientOptions.builder()
                 // follow failovers and new nodes without waiting for a refresh of Lettuce's cached topology
                 .validateClusterNodeMembership(false)
+                // adaptive refresh triggers are all on by default since Lettuce 7
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-                        .enableAllAdaptiveRefreshTriggers()
                         .enablePeriodicRefresh(Duration.ofSeconds(30))
                         .build())
                 .build(), options);
