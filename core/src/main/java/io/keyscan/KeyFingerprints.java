@@ -16,21 +16,27 @@ import java.security.SecureRandom;
  * {@code n^2 / 2^129} (below 10^-26 for a billion keys), which is what "distinct" rests on here.
  *
  * <p>Open addressing with linear probing over two parallel {@code long} arrays; the all-zero fingerprint
- * marks a free slot. Not thread-safe: a Flux's signals are serial.
+ * marks a free slot. The set is cut into {@value #SEGMENTS} such tables by the fingerprint's top bits, each grown
+ * on its own: growing one table holds its old and new arrays at once, and a single table would briefly need
+ * three times its live size (64 bytes a key); a segment's growth adds only a sixty-fourth of that. Not
+ * thread-safe: a Flux's signals are serial.
  */
 final class KeyFingerprints {
 
     private static final SecureRandom SEEDS = new SecureRandom();
     private static final VarHandle LONG_LE =
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final int INITIAL_CAPACITY = 1 << 10;
+    /** Tables the set is cut into, chosen by a fingerprint's top six bits; a power of two. */
+    static final int SEGMENTS = 64;
+    private static final int INITIAL_SEGMENT_CAPACITY = 16;
 
     private final long k0;
     private final long k1;
-    private long[] high;
-    private long[] low;
+    private final long[][] high = new long[SEGMENTS][];
+    private final long[][] low = new long[SEGMENTS][];
+    private final int[] sizes = new int[SEGMENTS];
+    private final int[] resizeAt = new int[SEGMENTS];
     private int size;
-    private int resizeAt;
 
     KeyFingerprints() {
         this(SEEDS.nextLong(), SEEDS.nextLong());
@@ -39,9 +45,11 @@ final class KeyFingerprints {
     KeyFingerprints(long k0, long k1) {
         this.k0 = k0;
         this.k1 = k1;
-        this.high = new long[INITIAL_CAPACITY];
-        this.low = new long[INITIAL_CAPACITY];
-        this.resizeAt = threshold(INITIAL_CAPACITY);
+        for (int segment = 0; segment < SEGMENTS; segment++) {
+            high[segment] = new long[INITIAL_SEGMENT_CAPACITY];
+            low[segment] = new long[INITIAL_SEGMENT_CAPACITY];
+            resizeAt[segment] = threshold(INITIAL_SEGMENT_CAPACITY);
+        }
     }
 
     /** Adds {@code key}; {@code true} if it was not in the set before. */
@@ -52,11 +60,14 @@ final class KeyFingerprints {
         if (h == 0 && l == 0) {
             l = 1; // zero marks a free slot
         }
-        if (!insert(high, low, h, l)) {
+        // the top bits of h pick the segment, the bits of l the slot in it: independent, so no segment clusters
+        int segment = (int) (h >>> 58);
+        if (!insert(high[segment], low[segment], h, l)) {
             return false;
         }
-        if (++size >= resizeAt) {
-            grow();
+        size++;
+        if (++sizes[segment] >= resizeAt[segment]) {
+            grow(segment);
         }
         return true;
     }
@@ -83,18 +94,20 @@ final class KeyFingerprints {
         }
     }
 
-    private void grow() {
-        int capacity = high.length << 1;
+    private void grow(int segment) {
+        long[] oldHigh = high[segment];
+        long[] oldLow = low[segment];
+        int capacity = oldHigh.length << 1;
         long[] newHigh = new long[capacity];
         long[] newLow = new long[capacity];
-        for (int i = 0; i < high.length; i++) {
-            if (high[i] != 0 || low[i] != 0) {
-                insert(newHigh, newLow, high[i], low[i]);
+        for (int i = 0; i < oldHigh.length; i++) {
+            if (oldHigh[i] != 0 || oldLow[i] != 0) {
+                insert(newHigh, newLow, oldHigh[i], oldLow[i]);
             }
         }
-        high = newHigh;
-        low = newLow;
-        resizeAt = threshold(capacity);
+        high[segment] = newHigh;
+        low[segment] = newLow;
+        resizeAt[segment] = threshold(capacity);
     }
 
     private static int threshold(int capacity) {
