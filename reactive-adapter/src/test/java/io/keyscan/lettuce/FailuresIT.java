@@ -66,6 +66,27 @@ class FailuresIT {
         return cursors;
     }
 
+    /**
+     * Returns once a fresh connection's PING goes unanswered for 200 ms, i.e. the server is busy
+     * in the command just fired. A raw socket, so no client is left with a queued reply.
+     */
+    private static void awaitServerUnresponsive(LocalRedisServer server) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (System.nanoTime() < deadline) {
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+                socket.setSoTimeout(200);
+                socket.getOutputStream().write("PING\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                socket.getInputStream().read();
+            } catch (java.net.SocketTimeoutException busy) {
+                return;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        throw new AssertionError("server on port " + server.port() + " never became busy");
+    }
+
     private static void fireAndForget(LocalRedisServer server, String... command) {
         RedisClient client = RedisClient.create(server.redisUri());
         StatefulRedisConnection<String, String> connection = client.connect();
@@ -110,7 +131,12 @@ class FailuresIT {
                 StepVerifier.create(fixture.scanner.scan("row11b:*"), 0)
                         .thenRequest(500)
                         .expectNextCount(500)
-                        .then(() -> fireAndForget(server, "DEBUG", "SLEEP", "2"))
+                        .then(() -> {
+                            fireAndForget(server, "DEBUG", "SLEEP", "2");
+                            // the remaining ~25 pages take a few ms: without this wait the walk can
+                            // finish before the sleep even starts, and nothing is retried
+                            awaitServerUnresponsive(server);
+                        })
                         .thenRequest(Long.MAX_VALUE)
                         .expectNextCount(KEYS - 500)
                         .expectComplete()
