@@ -1,10 +1,19 @@
 package io.keyscan.examples.web;
 
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
+import org.springframework.core.codec.Hints;
 import org.springframework.http.MediaType;
+import org.springframework.http.codec.HttpMessageWriter;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.reactive.function.BodyInserter;
+import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -12,10 +21,10 @@ import reactor.core.publisher.Mono;
  * Turns a listing into an NDJSON response whose status tells the truth about its start, and whose end tells the truth
  * about its end.
  *
- * <p><b>Status.</b> The response is built only once the listing's first signal is known: a first key makes it a 200
- * whose body is the whole listing (that key included, nothing read twice: the listing is subscribed once); a
- * listing that fails before its first key (Redis down, every retry spent) fails the handler, and the error handler
- * answers 503 with a JSON error, since nothing has been sent yet; an empty listing is a 200 with an empty body.
+ * <p><b>Status.</b> Nothing is committed before the listing's first signal is known: a first key makes the response a
+ * 200 whose body is the whole listing (that key included, nothing read twice: the listing is subscribed once); a
+ * listing that fails before its first key (Redis down, every retry spent) fails the write before anything was sent,
+ * and the error handler answers 503 with a JSON error; an empty listing is a 200 with an empty body.
  *
  * <p><b>Failure after the first line.</b> The status and some lines are already on the wire and cannot be taken
  * back. The stream then ends with one last line, {@code {"error": "...", "status": 503}}, and the connection is
@@ -40,23 +49,53 @@ final class NdjsonStreams {
     }
 
     /**
-     * A 200 NDJSON response streaming {@code items} (each element one JSON line) once the first is known, or the
-     * listing's error if it fails before its first element.
+     * A 200 NDJSON response streaming {@code items} (each element one JSON line), or the listing's error if it fails
+     * before its first element.
+     *
+     * <p>The listing is subscribed when the response is written, and waited on there: its first signal arrives before
+     * anything is committed, so an error can still become a 503 (the status and content type set here are only
+     * defaults until the first write). Its lifetime is that of the write: a client that goes away, before or after the
+     * first key, cancels it.
      *
      * @param items a cold listing, subscribed once
      * @param what what is being listed, for the log line and the error line of a failure mid-stream
      */
     static Mono<ServerResponse> stream(Flux<?> items, String what) {
-        return items.switchOnFirst((first, all) -> {
-            if (first.isOnError()) {
-                // Nothing has been written: the error handler still chooses the status (503 for Redis failures).
-                return Mono.error(first.getThrowable());
+        return ServerResponse.ok().contentType(MediaType.APPLICATION_NDJSON).build((exchange, context) ->
+                items.switchOnFirst((first, all) -> {
+                    if (first.isOnError()) {
+                        // Nothing is written yet: the error handler still chooses the status (503 for Redis).
+                        return Mono.error(first.getThrowable());
+                    }
+                    Flux<Object> body = all.<Object>map(item -> item)
+                            .onErrorResume(error -> endWithErrorLine(error, what));
+                    return BodyInserters.fromPublisher(body, Object.class)
+                            .insert(exchange.getResponse(), insertContext(exchange, context));
+                }, false).then());
+        // false: a completed write does not cancel the listing. On a server, the write completes only after the body
+        // did; WebTestClient's mock connector completes it at once and reads the body afterwards. A write that fails
+        // or is cancelled cancels the listing either way.
+
+    }
+
+    /** What {@code ServerResponse}'s own body responses give their inserters: the configured codecs. */
+    private static BodyInserter.Context insertContext(ServerWebExchange exchange, ServerResponse.Context context) {
+        return new BodyInserter.Context() {
+            @Override
+            public List<HttpMessageWriter<?>> messageWriters() {
+                return context.messageWriters();
             }
-            Flux<Object> body = all.<Object>map(item -> item)
-                    .onErrorResume(error -> endWithErrorLine(error, what));
-            return ServerResponse.ok().contentType(MediaType.APPLICATION_NDJSON).body(body, Object.class);
-        }, false) // the source must outlive the Flux that emits the response: the response body subscribes to it later
-                .single();
+
+            @Override
+            public Optional<ServerHttpRequest> serverRequest() {
+                return Optional.of(exchange.getRequest());
+            }
+
+            @Override
+            public Map<String, Object> hints() {
+                return Map.of(Hints.LOG_PREFIX_HINT, exchange.getLogPrefix());
+            }
+        };
     }
 
     private static Flux<Object> endWithErrorLine(Throwable error, String what) {

@@ -3,8 +3,9 @@ package io.keyscan.examples.web;
 import io.netty.channel.ChannelOption;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -15,16 +16,17 @@ import reactor.netty.http.client.HttpClient;
 /**
  * Reads an NDJSON response over a real connection with explicit demand: one {@link #request(long) request} asks
  * Reactor Netty for that many more chunks of the body, and while none is asked for, Reactor Netty stops reading the
- * socket, so the server sees a client that does not read. The receive buffer is kept small, so that the kernel does
- * not read far ahead of the test on the client's side.
+ * socket, so the server sees a client that does not read. The receive buffer is fixed (no kernel autotuning, which
+ * on loopback may grow it to tens of megabytes, as much as the whole listing) at a size still well above the loopback
+ * MSS (64 KiB): a buffer below it makes the receiver hold back window updates and the transfer crawl.
  */
 final class NdjsonReader extends BaseSubscriber<byte[]> {
 
-    static final int RECEIVE_BUFFER = 16 * 1024;
+    static final int RECEIVE_BUFFER = 256 * 1024;
 
     final AtomicInteger status = new AtomicInteger();
     final AtomicLong chunks = new AtomicLong();
-    final List<String> lines = new CopyOnWriteArrayList<>();
+    final List<String> lines = Collections.synchronizedList(new ArrayList<>());
     final AtomicReference<Throwable> error = new AtomicReference<>();
     volatile boolean completed;
     private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
