@@ -17,7 +17,8 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  *   <li>{@code GET /keys?pattern=P[&type=T]}: NDJSON, one JSON string per key, streamed from SCAN at the client's
  *       pace;</li>
  *   <li>{@code GET /keys/sorted?pattern=P[&limit=N][&type=T]}: a sorted, distinct JSON array of at most {@code N}
- *       keys (default 1000, 1..100000); headers {@code Keys-Total} (keys matched) and {@code Keys-Truncated};</li>
+ *       keys (default 1000, 1..100000); headers {@code Keys-Total} (keys matched) and {@code Keys-Truncated}.
+ *       Sorting needs every matching key in memory at once; {@code /keys} is the endpoint for large listings;</li>
  *   <li>{@code GET /keys/values?pattern=P}: NDJSON, one {@code {"key": ..., "value": ...}} per string key;</li>
  *   <li>{@code GET /requests/{requestId}/keys[?limit=N]}: the keys of one request (the id escaped), as
  *       {@code /keys/sorted} answers.</li>

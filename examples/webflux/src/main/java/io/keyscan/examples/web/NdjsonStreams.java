@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.HttpStatus;
 import org.springframework.core.codec.Hints;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.HttpMessageWriter;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -28,10 +28,11 @@ import reactor.core.publisher.Mono;
  *
  * <p><b>Failure after the first line.</b> The status and some lines are already on the wire and cannot be taken
  * back. The stream then ends with one last line, {@code {"error": "...", "status": 503}}, and the connection is
- * closed without the HTTP/1.1 terminating chunk: every HTTP client reports the response as incomplete (curl: exit
- * code 18, "transfer closed with outstanding read data remaining"; Java's HttpClient: an {@code IOException}), so
- * no client can mistake a failed listing for a shorter one. The error line is written on a best-effort basis (it
- * can be lost if the connection is closed before the client read it); the incomplete response is what to rely on.
+ * closed without the HTTP/1.1 terminating chunk, which HTTP clients report as an incomplete response (curl: exit
+ * code 18, "transfer closed with outstanding read data remaining"; Reactor Netty's client: a
+ * {@code PrematureCloseException}), so that no client mistakes a failed listing for a shorter one. The error line
+ * is written on a best-effort basis (it can be lost if the connection is closed before the client read it); the
+ * incomplete response is what to rely on.
  *
  * <p><b>Backpressure.</b> Nothing here buffers: the listing is read only as fast as the response is written. On
  * Reactor Netty (the default server), Jackson's NDJSON encoder maps element by element, {@code sendGroups}
@@ -39,7 +40,8 @@ import reactor.core.publisher.Mono;
  * completes writes to the socket; keyscan's {@code scan} sends a SCAN only when that demand exceeds the keys it
  * holds (at most one page ahead). A client that stops reading fills its receive window and the server's socket
  * buffer, after which the server stops asking Redis for keys: what a slow client costs the server is one SCAN page,
- * about 160 lines and the kernel's socket buffers, whatever the size of the keyspace.
+ * a few hundred lines and the kernel's socket buffers (a few MB on Linux), whatever the size of the keyspace.
+ * {@code SlowReaderIT} measures it.
  */
 final class NdjsonStreams {
 
