@@ -3,14 +3,18 @@ package io.keyscan.bench;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
+import java.awt.FontMetrics;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
@@ -26,7 +30,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * {@code chart.png}: for each query class, the median wall time and the probe's longest PING delay of every path
- * against the dataset size, on log-log axes. Drawn with XChart into an image, headless.
+ * against the dataset size, on log-log axes; when the run measured one dataset size only (the cluster run's
+ * default), one bar per path on a log axis instead. Drawn with XChart into an image, headless.
  */
 final class ChartWriter {
 
@@ -40,17 +45,28 @@ final class ChartWriter {
     private ChartWriter() {
     }
 
-    static void write(Path file, List<ResultRow> rows, String subtitle) throws IOException {
+    static final String TITLE = "KEYS vs SCAN over rails_performance-shaped keys";
+    static final String CLUSTER_TITLE = "KEYS vs SCAN on a Redis Cluster, rails_performance-shaped keys";
+
+    static void write(Path file, List<ResultRow> rows, String title, String subtitle) throws IOException {
         Map<String, List<ResultRow>> byClass = new LinkedHashMap<>();
         for (ResultRow row : rows) {
             byClass.computeIfAbsent(row.queryClass(), k -> new ArrayList<>()).add(row);
         }
+        boolean oneSize = rows.stream().map(ResultRow::datasetKeys).distinct().count() == 1;
         List<BufferedImage[]> panels = new ArrayList<>();
         for (Map.Entry<String, List<ResultRow>> entry : byClass.entrySet()) {
-            panels.add(new BufferedImage[] {
-                panel(entry.getKey() + ": median wall time", "ms", entry.getValue(), ResultRow::medianMillis),
-                panel(entry.getKey() + ": longest PING delay of the probe client", "ms", entry.getValue(),
-                        ResultRow::probeMaxMillis)});
+            String probeTitle = entry.getKey() + ": longest PING delay of the probe client";
+            if (oneSize) {
+                String keys = String.format(Locale.ROOT, " (%,d keys)", entry.getValue().get(0).datasetKeys());
+                panels.add(new BufferedImage[] {
+                    bars(entry.getKey() + ": median wall time" + keys, entry.getValue(), ResultRow::medianMillis),
+                    bars(probeTitle + keys, entry.getValue(), ResultRow::probeMaxMillis)});
+            } else {
+                panels.add(new BufferedImage[] {
+                    panel(entry.getKey() + ": median wall time", "ms", entry.getValue(), ResultRow::medianMillis),
+                    panel(probeTitle, "ms", entry.getValue(), ResultRow::probeMaxMillis)});
+            }
         }
         BufferedImage image = new BufferedImage(2 * PANEL_WIDTH, TITLE_HEIGHT + panels.size() * PANEL_HEIGHT,
                 BufferedImage.TYPE_INT_RGB);
@@ -61,7 +77,7 @@ final class ChartWriter {
             g.fillRect(0, 0, image.getWidth(), image.getHeight());
             g.setColor(Color.BLACK);
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 20));
-            g.drawString("KEYS vs SCAN over rails_performance-shaped keys (log-log)", 16, 26);
+            g.drawString(title + (oneSize ? " (log scale)" : " (log-log)"), 16, 26);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
             g.drawString(subtitle, 16, 46);
             for (int i = 0; i < panels.size(); i++) {
@@ -72,6 +88,91 @@ final class ChartWriter {
             g.dispose();
         }
         ImageIO.write(image, "png", file.toFile());
+    }
+
+    /**
+     * One horizontal bar per path (in run order) on a logarithmic axis, each labelled with its value: the chart of
+     * a run that measured one dataset size, where lines against the size would be single points.
+     */
+    private static BufferedImage bars(String title, List<ResultRow> rows, ToDoubleFunction<ResultRow> value) {
+        BufferedImage image = new BufferedImage(PANEL_WIDTH, PANEL_HEIGHT, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        try {
+            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, PANEL_WIDTH, PANEL_HEIGHT);
+            g.setColor(Color.BLACK);
+            g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
+            FontMetrics titleMetrics = g.getFontMetrics();
+            g.drawString(title, (PANEL_WIDTH - titleMetrics.stringWidth(title)) / 2, 22);
+
+            int left = 150;
+            int right = PANEL_WIDTH - 100;
+            int top = 38;
+            int bottom = PANEL_HEIGHT - 34;
+            double min = Double.MAX_VALUE;
+            double max = FLOOR_MS;
+            for (ResultRow row : rows) {
+                double v = Math.max(FLOOR_MS, value.applyAsDouble(row));
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+            }
+            double lo = Math.floor(Math.log10(min) - 0.3); // a little room left of the shortest bar
+            double hi = Math.max(lo + 1, Math.ceil(Math.log10(max)));
+            ToDoubleFunction<Double> x = v -> left + (Math.log10(v) - lo) / (hi - lo) * (right - left);
+
+            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+            FontMetrics metrics = g.getFontMetrics();
+            DecimalFormat decade = new DecimalFormat("#,##0.##", DecimalFormatSymbols.getInstance(Locale.ROOT));
+            for (int e = (int) lo; e <= (int) hi; e++) {
+                int gx = (int) Math.round(x.applyAsDouble(Math.pow(10, e)));
+                g.setColor(new Color(225, 225, 225));
+                g.drawLine(gx, top, gx, bottom);
+                g.setColor(Color.DARK_GRAY);
+                String tick = decade.format(Math.pow(10, e)) + (e == (int) hi ? " ms" : "");
+                g.drawString(tick, gx - metrics.stringWidth(tick) / 2, bottom + 16);
+            }
+            g.setColor(Color.GRAY);
+            g.drawLine(left, top, left, bottom);
+
+            double rowHeight = (bottom - top) / (double) rows.size();
+            int barHeight = (int) Math.max(4, Math.round(rowHeight * 0.62));
+            int scanIndex = 0;
+            for (int i = 0; i < rows.size(); i++) {
+                ResultRow row = rows.get(i);
+                double actual = value.applyAsDouble(row);
+                int y = (int) Math.round(top + i * rowHeight + (rowHeight - barHeight) / 2);
+                int end = (int) Math.round(x.applyAsDouble(Math.max(FLOOR_MS, actual)));
+                boolean scan = row.path().equals("SCAN");
+                g.setColor(color(row.label(), scanIndex));
+                if (scan) {
+                    scanIndex++;
+                }
+                g.fillRect(left + 1, y, Math.max(2, end - left), barHeight);
+                int baseline = y + (barHeight + metrics.getAscent() - metrics.getDescent()) / 2;
+                g.setColor(Color.BLACK);
+                g.drawString(row.label(), left - 8 - metrics.stringWidth(row.label()), baseline);
+                g.drawString(Stats.millis(actual), Math.max(left + 2, end) + 5, baseline);
+            }
+        } finally {
+            g.dispose();
+        }
+        return image;
+    }
+
+    /** KEYS red, SCAN_AUTO black, Lettuce purple, the fixed-COUNT SCANs light to dark blue as COUNT grows. */
+    private static Color color(String label, int scanIndex) {
+        if (label.equals("KEYS")) {
+            return new Color(200, 30, 30);
+        } else if (label.equals("SCAN_AUTO")) {
+            return Color.BLACK;
+        } else if (label.equals("LETTUCE_SCANSTREAM")) {
+            return new Color(140, 60, 170);
+        }
+        Color[] blues = {new Color(120, 180, 230), new Color(60, 140, 210), new Color(20, 100, 180),
+            new Color(10, 60, 120), new Color(5, 30, 70)};
+        return blues[Math.min(scanIndex, blues.length - 1)];
     }
 
     private static BufferedImage panel(String title, String unit, List<ResultRow> rows,

@@ -4,16 +4,11 @@ import io.keyscan.testkit.Jvm;
 import io.keyscan.testkit.LatencyProbe;
 import io.keyscan.testkit.RailsPerformanceDataset;
 import io.keyscan.testkit.RedisServer;
-import io.keyscan.testkit.RedisServers;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -30,7 +25,8 @@ import org.jspecify.annotations.Nullable;
  * classes, times KEYS, SCAN at fixed COUNTs, keyscan's auto-tuned SCAN and Lettuce's {@code ScanStream}, and
  * records what each cost the server (SCAN calls, longest single call) and other clients (a PING probe's longest
  * delay). Writes {@code results.csv}, {@code runs.csv}, {@code results.md} and {@code chart.png} into a results
- * folder. See {@code benchmarks/README.md}.
+ * folder. With {@code --cluster} (or {@code --cluster-url}) the same over the masters of a Redis Cluster. See
+ * {@code benchmarks/README.md}.
  */
 public final class KeysVersusScanBenchmark {
 
@@ -92,7 +88,7 @@ public final class KeysVersusScanBenchmark {
             System.out.println(Arguments.USAGE);
             return 0;
         }
-        Path out = arguments.out != null ? arguments.out : defaultOut();
+        Path out = arguments.out != null ? arguments.out : defaultOut(arguments.isCluster());
         KeysVersusScanBenchmark benchmark = new KeysVersusScanBenchmark(arguments, out, err);
         try {
             benchmark.execute(args);
@@ -116,8 +112,8 @@ public final class KeysVersusScanBenchmark {
         }
     }
 
-    /** {@code benchmarks/results/<timestamp>/}. */
-    static Path defaultOut() {
+    /** {@code benchmarks/results/<timestamp>/}, or {@code benchmarks/results/cluster/<timestamp>/} for a cluster. */
+    static Path defaultOut(boolean cluster) {
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         String moduleDir = System.getProperty("keyscan.benchmarks.dir");
         Path base;
@@ -128,95 +124,87 @@ public final class KeysVersusScanBenchmark {
         } else {
             base = Path.of(".");
         }
-        return base.resolve("results").resolve(stamp);
+        Path results = base.resolve("results");
+        return cluster ? results.resolve("cluster").resolve(stamp) : results.resolve(stamp);
     }
 
     private void execute(String[] args) throws IOException {
         Files.createDirectories(out);
         say("Results folder: " + out.toAbsolutePath().normalize());
-        boolean ownServer = arguments.redisUrl == null;
-        try (RedisServer server = ownServer ? RedisServers.start()
-                : RedisServers.external(RedisURI.create(arguments.redisUrl))) {
-            String version = server.version();
-            say("Redis " + version + ": " + server.source());
-            RedisURI uri = server.redisUri();
-            RedisClient client = RedisClient.create(uri);
-            try (StatefulRedisConnection<String, String> connection = client.connect();
-                    ServerCallTimer timer = ServerCallTimer.configure(server);
-                    LatencyProbe probe = LatencyProbe.start(uri)) {
+        if (arguments.cluster) {
+            say("Starting a Redis Cluster of 3 masters and 3 replicas ...");
+        }
+        try (Target target = arguments.cluster ? Target.ownCluster()
+                : arguments.clusterUrl != null ? Target.externalCluster(arguments.clusterUrl)
+                : Target.standalone(arguments.redisUrl)) {
+            String version = target.version();
+            say("Redis " + version + ": " + target.source());
+            if (target.clusterDescription() != null) {
+                say("Cluster: " + target.clusterDescription());
+            }
+            List<RedisServer> servers = target.servers();
+            try (CallTimers timer = CallTimers.configure(servers);
+                    Probes probe = Probes.start(servers)) {
                 Thread restore = new Thread(timer::close, "keyscan-bench-restore-config");
                 Runtime.getRuntime().addShutdownHook(restore);
                 say("Longest single call measured with " + timer.method()
                         + (timer.method() == ServerCallTimer.Method.LATENCYSTATS
-                                ? " (INFO latencystats p100; SLOWLOG for calls of 100 ms and more)" : ""));
-                List<ListingPath> paths = paths(connection);
+                                ? " (INFO latencystats p100; SLOWLOG for calls of 100 ms and more)" : "")
+                        + (servers.size() > 1 ? " on each of the " + servers.size() + " masters; a PING probe on "
+                                + "each master, the longest PING of them counted" : ""));
+                List<ListingPath> paths = target.paths(arguments.counts);
                 try {
                     if (arguments.writes()) {
                         for (int size : arguments.sizes) {
-                            RailsPerformanceDataset dataset = load(server, size);
+                            RailsPerformanceDataset dataset = load(target, size);
                             measureDataset(size, QueryClass.forDataset(arguments.classes, dataset), dataset,
                                     paths, timer, probe);
-                            writeResults(server, timer, args, size == arguments.sizes.get(arguments.sizes.size() - 1));
+                            writeResults(target, timer, probe, args,
+                                    size == arguments.sizes.get(arguments.sizes.size() - 1));
                         }
                     } else {
-                        RedisCommands<String, String> admin = server.admin();
-                        long dbsize = admin.dbsize();
+                        long dbsize = target.dbsize();
                         if (dbsize == 0) {
-                            throw new IllegalStateException("the server holds no keys in this database: nothing "
-                                    + "to list (--load writes the benchmark's datasets into it)");
+                            throw new IllegalStateException("the " + (target.clusterDescription() == null
+                                    ? "server holds no keys in this database" : "cluster's masters hold no keys")
+                                    + ": nothing to list (--load writes the benchmark's datasets into a server)");
                         }
-                        say(String.format(Locale.ROOT, "Reading the %,d keys the server holds (read-only; --load "
-                                + "writes datasets). KEYS blocks the server for the whole of each call.", dbsize));
+                        say(String.format(Locale.ROOT, "Reading the %,d keys the %s (read-only%s). KEYS blocks the "
+                                + "server%s for the whole of each call.", dbsize,
+                                target.clusterDescription() == null ? "server holds" : "masters hold",
+                                target.clusterDescription() == null ? "; --load writes datasets" : "",
+                                target.clusterDescription() == null ? "" : "s"));
+                        RedisCommands<String, String> admin = target.keyHolder();
                         List<QueryClass> classes = QueryClass.readOnly(arguments.classes, findRequestId(admin),
                                 existingKey(admin));
                         measureDataset(dbsize, classes, null, paths, timer, probe);
-                        writeResults(server, timer, args, true);
+                        writeResults(target, timer, probe, args, true);
                     }
                 } finally {
                     for (ListingPath path : paths) {
                         path.close();
                     }
-                    try { // the timer itself is closed (the server's settings restored) with the resources
+                    try { // the timers themselves are closed (the servers' settings restored) with the resources
                         Runtime.getRuntime().removeShutdownHook(restore);
                     } catch (IllegalStateException shuttingDown) {
                         // the hook runs anyway
                     }
                 }
-            } finally {
-                client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
             }
         }
     }
 
-    /** KEYS first (the reference), SCAN at each fixed COUNT, SCAN_AUTO, Lettuce's ScanStream; one connection. */
-    private List<ListingPath> paths(StatefulRedisConnection<String, String> connection) {
-        List<ListingPath> paths = new ArrayList<>();
-        paths.add(ListingPath.keys(connection));
-        for (int count : arguments.counts) {
-            paths.add(ListingPath.scan(connection, count));
-        }
-        paths.add(ListingPath.scanAuto(connection));
-        paths.add(ListingPath.lettuceScanStream(connection));
-        return paths;
-    }
-
-    private RailsPerformanceDataset load(RedisServer server, int size) {
-        say(String.format(Locale.ROOT, "%,d keys: FLUSHDB and load ...", size));
+    private RailsPerformanceDataset load(Target target, int size) {
+        say(String.format(Locale.ROOT, "%,d keys: %s and load ...", size, target.emptying()));
         long start = System.nanoTime();
-        server.admin().flushdb();
         RailsPerformanceDataset dataset = RailsPerformanceDataset.generate(size, SEED);
-        dataset.load(server);
-        long dbsize = server.admin().dbsize();
-        if (dbsize != size) {
-            throw new IllegalStateException("loaded " + size + " keys but the database holds " + dbsize);
-        }
+        target.load(dataset);
         say(String.format(Locale.ROOT, "%,d keys: loaded in %s", size, Stats.duration(System.nanoTime() - start)));
         return dataset;
     }
 
     private void measureDataset(long size, List<QueryClass> classes,
-            @Nullable RailsPerformanceDataset dataset, List<ListingPath> paths, ServerCallTimer timer,
-            LatencyProbe probe) {
+            @Nullable RailsPerformanceDataset dataset, List<ListingPath> paths, CallTimers timer, Probes probe) {
         Map<String, String> classPatterns = new LinkedHashMap<>();
         for (QueryClass queryClass : classes) {
             classPatterns.put(queryClass.name(), queryClass.pattern());
@@ -254,7 +242,7 @@ public final class KeysVersusScanBenchmark {
                     long start = System.nanoTime();
                     List<String> keys = path.fetch(queryClass.pattern());
                     double wallMillis = (System.nanoTime() - start) / 1e6;
-                    double probeMillis = probeMax(probe);
+                    double probeMillis = probe.maxMillis();
                     ServerCallTimer.RunCalls calls = timer.afterRun(path.serverCommand());
                     if (reference == null) {
                         reference = keys; // read-only: KEYS, the first path, is the reference
@@ -336,7 +324,7 @@ public final class KeysVersusScanBenchmark {
         return key;
     }
 
-    private void writeResults(RedisServer server, ServerCallTimer timer, String[] args, boolean complete)
+    private void writeResults(Target target, CallTimers timer, Probes probe, String[] args, boolean complete)
             throws IOException {
         List<ResultRow> rows = Summary.rows(samples);
         String runs = arguments.runs + " measured runs per path"
@@ -345,19 +333,21 @@ public final class KeysVersusScanBenchmark {
                         : "")
                 + ", median reported; one unmeasured warm-up run per path and dataset before; runs go round the "
                 + "paths; a `System.gc()` before each run";
-        Reports.RunInfo info = new Reports.RunInfo(started, command(args), machine, server.version(), server.source(),
+        Reports.RunInfo info = new Reports.RunInfo(started, command(args), machine, target.version(), target.source(),
                 runs, timer.description(), patterns, loadSummary(), System.nanoTime() - startNanos, complete,
-                !arguments.writes());
+                !arguments.writes(), target.clusterDescription(), probe.size());
         Reports.writeCsv(out.resolve("results.csv"), rows);
         Reports.writeRunsCsv(out.resolve("runs.csv"), samples);
         Reports.writeMarkdown(out.resolve("results.md"), info, rows);
-        String subtitle = String.format(Locale.ROOT, "median of %s runs per point; Redis %s; %d cores; %s",
+        String subtitle = String.format(Locale.ROOT, "median of %s runs per point; Redis %s%s; %d cores; %s",
                 arguments.largeRuns != null && arguments.largeRuns != arguments.runs
                         ? arguments.runs + " (" + arguments.largeRuns + " at 1M+)" : Integer.toString(arguments.runs),
-                server.version(), machine.cores(), DateTimeFormatter.ISO_LOCAL_DATE.format(
-                        started.atZone(java.time.ZoneOffset.UTC)));
+                target.version(), target.clusterDescription() == null ? ""
+                        : ", cluster of " + target.servers().size() + " masters, probe max over one probe per master",
+                machine.cores(), DateTimeFormatter.ISO_LOCAL_DATE.format(started.atZone(java.time.ZoneOffset.UTC)));
+        String title = target.clusterDescription() == null ? ChartWriter.TITLE : ChartWriter.CLUSTER_TITLE;
         try {
-            ChartWriter.write(out.resolve("chart.png"), rows, subtitle);
+            ChartWriter.write(out.resolve("chart.png"), rows, title, subtitle);
         } catch (IOException | RuntimeException | LinkageError e) {
             say("warning: chart.png not drawn: " + e);
         }

@@ -2,18 +2,19 @@ package io.keyscan.bench;
 
 import io.keyscan.KeyScanOptions;
 import io.keyscan.KeyScanner;
-import io.keyscan.lettuce.LettuceKeyScanner;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanStream;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.reactive.RedisKeyReactiveCommands;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One way of listing keys: each returns the full sorted, distinct {@code List<String>} of a pattern, so that every
- * path does the same work and the answers can be compared.
+ * path does the same work and the answers can be compared. The same paths run over one server or a Redis Cluster:
+ * only the connection differs.
  */
 abstract class ListingPath implements AutoCloseable {
 
@@ -52,9 +53,29 @@ abstract class ListingPath implements AutoCloseable {
     public void close() {
     }
 
-    /** keyscan's {@code fetchKeys} with {@code useScan = false}: one KEYS call. */
-    static ListingPath keys(StatefulRedisConnection<String, String> connection) {
-        return new Keyscan("KEYS", null, connection, KeyScanOptions.builder().useScan(false).build()) {
+    /**
+     * Every path, KEYS first (the reference), then SCAN at each fixed COUNT, SCAN_AUTO and Lettuce's
+     * {@code ScanStream}, all on one connection: keyscan's scanners come from {@code scanners} (built on that
+     * connection), {@code ScanStream} runs on {@code reactive}, the same connection's reactive commands.
+     */
+    static List<ListingPath> all(Function<KeyScanOptions, KeyScanner> scanners,
+            RedisKeyReactiveCommands<String, String> reactive, List<Integer> counts) {
+        List<ListingPath> paths = new ArrayList<>();
+        paths.add(keys(scanners));
+        for (int count : counts) {
+            paths.add(scan(scanners, count));
+        }
+        paths.add(scanAuto(scanners));
+        paths.add(lettuceScanStream(reactive));
+        return paths;
+    }
+
+    /**
+     * keyscan's {@code fetchKeys} with {@code useScan = false}: one KEYS call (on a cluster, one on every master,
+     * replies merged).
+     */
+    static ListingPath keys(Function<KeyScanOptions, KeyScanner> scanners) {
+        return new Keyscan("KEYS", null, scanners.apply(KeyScanOptions.builder().useScan(false).build())) {
             @Override
             String serverCommand() {
                 return "keys";
@@ -63,26 +84,29 @@ abstract class ListingPath implements AutoCloseable {
     }
 
     /** keyscan's {@code fetchKeys} with {@code useScan = true}, auto-tuning off, {@code scanCount(count)}. */
-    static ListingPath scan(StatefulRedisConnection<String, String> connection, int count) {
-        return new Keyscan("SCAN", count, connection,
-                KeyScanOptions.builder().useScan(true).scanCountAutoTune(false).scanCount(count).build());
+    static ListingPath scan(Function<KeyScanOptions, KeyScanner> scanners, int count) {
+        return new Keyscan("SCAN", count, scanners.apply(
+                KeyScanOptions.builder().useScan(true).scanCountAutoTune(false).scanCount(count).build()));
     }
 
-    /** keyscan's {@code fetchKeys} with {@code useScan = true} and its default, auto-tuned COUNT. */
-    static ListingPath scanAuto(StatefulRedisConnection<String, String> connection) {
-        return new Keyscan("SCAN_AUTO", null, connection, KeyScanOptions.builder().useScan(true).build());
+    /**
+     * keyscan's {@code fetchKeys} with {@code useScan = true} and its default, auto-tuned COUNT (on a cluster,
+     * every master at once).
+     */
+    static ListingPath scanAuto(Function<KeyScanOptions, KeyScanner> scanners) {
+        return new Keyscan("SCAN_AUTO", null, scanners.apply(KeyScanOptions.builder().useScan(true).build()));
     }
 
     /**
      * Lettuce's own {@code ScanStream.scan(connection.reactive(), ScanArgs.Builder.matches(pattern))} at its
-     * default (no COUNT sent: Redis' default of 10), collected, sorted and de-duplicated: the peer reference.
+     * default (no COUNT sent: Redis' default of 10), collected, sorted and de-duplicated: the peer reference. On a
+     * cluster connection Lettuce's cluster SCAN walks the masters one after the other.
      */
-    static ListingPath lettuceScanStream(StatefulRedisConnection<String, String> connection) {
+    static ListingPath lettuceScanStream(RedisKeyReactiveCommands<String, String> reactive) {
         return new ListingPath("LETTUCE_SCANSTREAM", null) {
             @Override
             List<String> fetch(String pattern) {
-                List<String> keys = ScanStream.scan(connection.reactive(), ScanArgs.Builder.matches(pattern))
-                        .collectList().block();
+                List<String> keys = ScanStream.scan(reactive, ScanArgs.Builder.matches(pattern)).collectList().block();
                 return sortedDistinct(keys == null ? List.of() : keys);
             }
         };
@@ -107,10 +131,9 @@ abstract class ListingPath implements AutoCloseable {
     private static class Keyscan extends ListingPath {
         private final KeyScanner scanner;
 
-        Keyscan(String name, @Nullable Integer count, StatefulRedisConnection<String, String> connection,
-                KeyScanOptions options) {
+        Keyscan(String name, @Nullable Integer count, KeyScanner scanner) {
             super(name, count);
-            this.scanner = LettuceKeyScanner.create(connection, options);
+            this.scanner = scanner;
         }
 
         @Override

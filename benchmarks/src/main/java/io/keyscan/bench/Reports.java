@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /** Writes {@code results.csv}, {@code runs.csv} and {@code results.md}. */
 final class Reports {
@@ -35,10 +36,12 @@ final class Reports {
      * @param elapsedNanos how long the whole run took so far
      * @param complete whether every dataset has been measured
      * @param readOnly whether the data was the server's own (not loaded by the benchmark)
+     * @param cluster {@code null} for one server; for a Redis Cluster, its masters and replicas in words
+     * @param probes how many probe clients ran (one per master on a cluster)
      */
     record RunInfo(Instant started, String command, Machine machine, String redisVersion, String redisSource,
             String runs, String callMethod, Map<Long, Map<String, String>> patterns, String load, long elapsedNanos,
-            boolean complete, boolean readOnly) {
+            boolean complete, boolean readOnly, @Nullable String cluster, int probes) {
     }
 
     static void writeCsv(Path file, List<ResultRow> rows) throws IOException {
@@ -65,7 +68,9 @@ final class Reports {
 
     static String markdown(RunInfo info, List<ResultRow> rows) {
         StringBuilder md = new StringBuilder();
-        md.append("# KEYS vs SCAN: rails_performance-shaped keys\n\n");
+        boolean cluster = info.cluster() != null;
+        md.append(cluster ? "# KEYS vs SCAN on a Redis Cluster: rails_performance-shaped keys\n\n"
+                : "# KEYS vs SCAN: rails_performance-shaped keys\n\n");
         if (!info.complete()) {
             md.append("**Incomplete: the run is still going or stopped early; these are the datasets measured so far.**\n\n");
         }
@@ -77,6 +82,9 @@ final class Reports {
                 .append(", ").append(info.machine().os()).append(" |\n");
         md.append("| JDK | ").append(info.machine().jdk()).append(" |\n");
         md.append("| Redis | ").append(info.redisVersion()).append(": ").append(cell(info.redisSource())).append(" |\n");
+        if (cluster) {
+            md.append("| cluster | ").append(cell(info.cluster())).append(" |\n");
+        }
         md.append("| keyscan | ").append(info.machine().commit()).append(" |\n");
         md.append("| runs | ").append(info.runs()).append(" |\n");
         md.append("| longest call | ").append(cell(info.callMethod())).append(" |\n");
@@ -95,6 +103,16 @@ final class Reports {
         md.append("**probe max** the longest round trip of a second client PINGing on its own connection, in a JVM of ");
         md.append("its own, during the runs: how long other clients waited. Raw numbers: `results.csv` (summary), ");
         md.append("`runs.csv` (every run); chart: `chart.png`.\n\n");
+        if (cluster) {
+            md.append("On the cluster: `KEYS` is keyscan's `fetchKeys` with `useScan = false`, which sends KEYS to ");
+            md.append("every master and merges the replies; `SCAN` and `SCAN_AUTO` list every master at once ");
+            md.append("(keyscan's default `nodeConcurrency`, all); Lettuce's cluster `ScanStream` walks the masters ");
+            md.append("one after the other. All paths share one `RedisClusterClient` connection. **SCAN calls** are ");
+            md.append("summed over the masters; **longest call** is the longest single call on any master; **probe ");
+            md.append("max** is the longest PING of ").append(info.probes()).append(" probe clients, one per master, ");
+            md.append("each in its own JVM (the longest any client of any master waited). The `literal` class is one ");
+            md.append("`EXISTS` through the cluster connection on keyscan's paths.\n\n");
+        }
 
         Map<Long, List<ResultRow>> bySize = new TreeMap<>();
         for (ResultRow row : rows) {

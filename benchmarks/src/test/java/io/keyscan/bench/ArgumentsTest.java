@@ -37,6 +37,36 @@ class ArgumentsTest {
     }
 
     @Test
+    void aClusterRunDefaultsToAMillionKeysAndLoadsItsOwnCluster() {
+        Arguments arguments = Arguments.parse(new String[] {"--cluster"});
+        assertThat(arguments.isCluster()).isTrue();
+        assertThat(arguments.sizes).containsExactly(1_000_000);
+        assertThat(arguments.writes()).isTrue();
+        assertThat(Arguments.parse(new String[] {"--cluster", "--sizes", "1000,100000"}).sizes)
+                .containsExactly(1_000, 100_000);
+        assertThat(Arguments.parse(new String[0]).isCluster()).isFalse();
+    }
+
+    @Test
+    void aClusterGivenByUrlIsOnlyRead() {
+        Arguments arguments = Arguments.parse(new String[] {"--cluster-url", "redis://10.0.0.1:7000"});
+        assertThat(arguments.isCluster()).isTrue();
+        assertThat(arguments.writes()).isFalse();
+        assertThatThrownBy(() -> Arguments.parse(new String[] {"--cluster-url", "redis://10.0.0.1:7000", "--load"}))
+                .hasMessageContaining("--load does not work with --cluster-url");
+        assertThatThrownBy(() -> Arguments.parse(new String[] {"--cluster", "--redis-url", "redis://localhost:6379"}))
+                .hasMessageContaining("exclude each other");
+        assertThatThrownBy(() -> Arguments.parse(new String[] {"--cluster", "--cluster-url", "redis://localhost:7000"}))
+                .hasMessageContaining("exclude each other");
+    }
+
+    @Test
+    void clusterResultsGoToTheirOwnFolder() {
+        assertThat(KeysVersusScanBenchmark.defaultOut(true).getParent().getFileName()).hasToString("cluster");
+        assertThat(KeysVersusScanBenchmark.defaultOut(false).getParent().getFileName()).hasToString("results");
+    }
+
+    @Test
     void rejectsWhatItDoesNotKnow() {
         assertThatThrownBy(() -> Arguments.parse(new String[] {"--classes", "everything"}))
                 .hasMessageContaining("unknown query class 'everything'");

@@ -69,6 +69,17 @@ class ResultsCsvTest {
     }
 
     @Test
+    void overTheMastersOfAClusterScanCallsAddUpAndTheLongestCallIsTheLongestOnAny() {
+        ServerCallTimer.RunCalls combined = CallTimers.combine(List.of(new ServerCallTimer.RunCalls(120, 900L),
+                new ServerCallTimer.RunCalls(100, null), new ServerCallTimer.RunCalls(130, 1_500L)));
+
+        assertThat(combined.scanCalls()).isEqualTo(350);
+        assertThat(combined.maxCallMicros()).isEqualTo(1_500L);
+        assertThat(CallTimers.combine(List.of(new ServerCallTimer.RunCalls(0, null),
+                new ServerCallTimer.RunCalls(0, null))).maxCallMicros()).isNull();
+    }
+
+    @Test
     void sortsAndDeduplicatesLikeFetchKeys() {
         assertThat(ListingPath.sortedDistinct(List.of("b", "a", "c", "a", "b"))).containsExactly("a", "b", "c");
     }
