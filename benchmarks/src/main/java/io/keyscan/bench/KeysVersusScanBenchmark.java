@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -68,6 +69,17 @@ public final class KeysVersusScanBenchmark {
             }
             Process measuring = new ProcessBuilder(Jvm.command(KeysVersusScanBenchmark.class, options,
                     List.of(args))).inheritIO().start();
+            // Ctrl-C reaches both JVMs (one process group), but a SIGTERM to this one alone would leave the measuring
+            // JVM running, still loading the machine and holding its Redis server: pass the stop on and wait for its
+            // own shutdown (server settings restored, server stopped).
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                measuring.destroy();
+                try {
+                    measuring.waitFor(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "keyscan-benchmark-stop-measuring"));
             System.exit(measuring.waitFor());
         }
         System.setProperty("java.awt.headless", "true");
@@ -145,8 +157,14 @@ public final class KeysVersusScanBenchmark {
             List<RedisServer> servers = target.servers();
             try (CallTimers timer = CallTimers.configure(servers);
                     Probes probe = Probes.start(servers)) {
-                Thread restore = new Thread(timer::close, "keyscan-bench-restore-config");
-                Runtime.getRuntime().addShutdownHook(restore);
+                // After a Ctrl-C, only the user's server needs its settings back. The benchmark's own servers are
+                // stopped by the same shutdown, and restoring settings on a server already gone would hold the JVM's
+                // exit for a command timeout per setting.
+                boolean ownServers = arguments.redisUrl == null && arguments.clusterUrl == null;
+                @Nullable Thread restore = ownServers ? null : new Thread(timer::close, "keyscan-bench-restore-config");
+                if (restore != null) {
+                    Runtime.getRuntime().addShutdownHook(restore);
+                }
                 say("Longest single call measured with " + timer.method()
                         + (timer.method() == ServerCallTimer.Method.LATENCYSTATS
                                 ? " (INFO latencystats p100; SLOWLOG for calls of 100 ms and more)" : "")
@@ -184,10 +202,12 @@ public final class KeysVersusScanBenchmark {
                     for (ListingPath path : paths) {
                         path.close();
                     }
-                    try { // the timers themselves are closed (the servers' settings restored) with the resources
-                        Runtime.getRuntime().removeShutdownHook(restore);
-                    } catch (IllegalStateException shuttingDown) {
-                        // the hook runs anyway
+                    if (restore != null) {
+                        try { // the timers themselves are closed (the servers' settings restored) with the resources
+                            Runtime.getRuntime().removeShutdownHook(restore);
+                        } catch (IllegalStateException shuttingDown) {
+                            // the hook runs anyway
+                        }
                     }
                 }
             }
