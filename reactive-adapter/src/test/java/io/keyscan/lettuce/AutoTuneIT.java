@@ -3,6 +3,7 @@ package io.keyscan.lettuce;
 import static io.keyscan.lettuce.GuaranteesIT.writeKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.keyscan.KeyScanListener;
 import io.keyscan.KeyScanOptions;
 import io.keyscan.Patterns;
 import io.keyscan.testkit.LocalRedisServer;
@@ -12,10 +13,8 @@ import io.keyscan.testkit.SlowlogEntry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
-import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
 /** Auto-tuning against a real server: literal lookups, cursor ranges under writes and resizes, short calls. */
@@ -51,24 +50,17 @@ class AutoTuneIT {
     void cursorRangesLoseNoKeyWhileTheTableGrowsUnderWrites() {
         try (LocalRedisServer server = LocalRedisServer.start(); LogCapture logs = LogCapture.keyscan()) {
             List<String> original = writeKeys(server, "grow:a:", 0, 100_000);
-            // small calls, so that the listing runs long enough for the writes to land in the middle of it
+            MidListing writes = new MidListing(50, () -> writeKeys(server, "grow:b:", 0, 150_000)); // doubles twice
             KeyScanOptions options = KeyScanOptions.builder().useScan(true).scanCountAutoTune(false).scanCount(20)
-                    .scanParallelism(4).build();
-            AtomicLong writesDone = new AtomicLong();
-            AtomicLong listingDone = new AtomicLong();
+                    .scanParallelism(4).listener(writes).build();
             try (ScannerFixture fixture = new ScannerFixture(server, options)) {
-                Mono<List<String>> listing = fixture.scanner.fetchKeys("grow:*")
-                        .doOnSuccess(keys -> listingDone.set(System.nanoTime()));
-                Mono<Void> writes = Mono.fromRunnable(() -> {
-                    writeKeys(server, "grow:b:", 0, 150_000); // the table doubles, twice
-                    writesDone.set(System.nanoTime());
-                }).subscribeOn(Schedulers.boundedElastic()).then();
-                StepVerifier.create(Mono.zip(listing, writes.thenReturn(true)).map(both -> both.getT1()))
+                StepVerifier.create(fixture.scanner.fetchKeys("grow:*"))
                         .assertNext(keys -> Completeness.assertNothingLost(keys, original))
                         .expectComplete()
                         .verify(WAIT);
             }
-            assertThat(writesDone.get()).as("the writes ended before the listing did").isLessThan(listingDone.get());
+            writes.assertRanInTheMiddle();
+            assertThat(server.admin().dbsize()).isEqualTo(250_000);
             assertThat(logs.messages()).anyMatch(line -> line.contains("with 4 cursor ranges"));
         }
     }
@@ -79,27 +71,53 @@ class AutoTuneIT {
             List<String> survivors = writeKeys(server, "shrink:keep:", 0, 10_000);
             List<String> doomed = writeKeys(server, "shrink:drop:", 0, 150_000);
             server.admin().configSet("hz", "500"); // resize as soon as the table is sparse
+            MidListing deletes = new MidListing(50, () -> {
+                for (int i = 0; i < doomed.size(); i += 1_000) {
+                    server.admin().del(doomed.subList(i, i + 1_000).toArray(new String[0]));
+                }
+            });
             KeyScanOptions options = KeyScanOptions.builder().useScan(true).scanCountAutoTune(false).scanCount(20)
-                    .scanParallelism(4).build();
-            AtomicLong deletesDone = new AtomicLong();
-            AtomicLong listingDone = new AtomicLong();
+                    .scanParallelism(4).listener(deletes).build();
             try (ScannerFixture fixture = new ScannerFixture(server, options)) {
-                Mono<List<String>> listing = fixture.scanner.fetchKeys("shrink:*")
-                        .doOnSuccess(keys -> listingDone.set(System.nanoTime()));
-                Mono<Void> deletes = Mono.fromRunnable(() -> {
-                    for (int i = 0; i < doomed.size(); i += 1_000) {
-                        server.admin().del(doomed.subList(i, i + 1_000).toArray(new String[0]));
-                    }
-                    deletesDone.set(System.nanoTime());
-                }).subscribeOn(Schedulers.boundedElastic()).then();
-                StepVerifier.create(Mono.zip(listing, deletes.thenReturn(true)).map(both -> both.getT1()))
+                StepVerifier.create(fixture.scanner.fetchKeys("shrink:*"))
                         .assertNext(keys -> Completeness.assertNothingLost(keys, survivors))
                         .expectComplete()
                         .verify(WAIT);
             }
-            assertThat(deletesDone.get()).as("the deletes ended before the listing did").isLessThan(listingDone.get());
+            deletes.assertRanInTheMiddle();
             assertThat(server.admin().dbsize()).isEqualTo(survivors.size());
             assertThat(logs.messages()).anyMatch(line -> line.contains("with 4 cursor ranges"));
+        }
+    }
+
+    /**
+     * Runs {@code action} when the listing's {@code atPage}-th SCAN page arrives, on the thread that handles the
+     * page: the listing waits for it. So the writes land in the middle of the listing however fast or loaded the
+     * machine is (running them beside the listing raced: on a busy machine the listing could end first).
+     */
+    private static final class MidListing implements KeyScanListener {
+
+        private final int atPage;
+        private final Runnable action;
+        private final AtomicInteger pages = new AtomicInteger();
+        private final AtomicInteger pagesWhenDone = new AtomicInteger(-1);
+
+        MidListing(int atPage, Runnable action) {
+            this.atPage = atPage;
+            this.action = action;
+        }
+
+        @Override
+        public void onScanPage(String address, int count, int keys) {
+            if (pages.incrementAndGet() == atPage) {
+                action.run(); // a failure here is only logged by keyscan: assertRanInTheMiddle catches it
+                pagesWhenDone.set(pages.get());
+            }
+        }
+
+        void assertRanInTheMiddle() {
+            assertThat(pagesWhenDone.get()).as("the action ran, at page %d", atPage).isPositive();
+            assertThat(pages.get()).as("SCAN pages after the action").isGreaterThan(pagesWhenDone.get() + 100);
         }
     }
 
