@@ -34,7 +34,7 @@ final class Arguments {
             "  --values             write each key's value; --dump: its DUMP payload instead",
             "  --distinct D         write each key once: on (16+ bytes of heap per key), off (constant memory;",
             "                       a key may be written twice if the server resizes its table meanwhile), or",
-            "                       auto (default): on if 64 bytes per DBSIZE key fit in half the heap",
+            "                       auto (default): on if 44 bytes per DBSIZE key fit in half the heap",
             "  --batch N            keys read per call (1-1000, default 100)",
             "  --concurrency N      calls in flight (1-256; default 8 for export, 32 for import)",
             "  --progress P         auto (a bar on a terminal, else a line every 10 s), bar, plain or none",

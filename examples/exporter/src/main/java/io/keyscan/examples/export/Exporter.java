@@ -17,7 +17,10 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Hooks;
 import reactor.core.publisher.Mono;
 
 /**
@@ -27,22 +30,24 @@ import reactor.core.publisher.Mono;
  *
  * <p>Memory is bounded whatever the keyspace: the listing follows demand (one SCAN page ahead), at most
  * {@code concurrency} batches are read at once, and lines are written as they come. The one part that can grow with
- * the keyspace is keyscan's de-duplication set ({@code distinctScan}): 16 bytes a key in a table that doubles, so
- * up to {@value #DISTINCT_PEAK_BYTES_PER_KEY} bytes a key while it grows. {@code --distinct auto} uses it only when
+ * the keyspace is keyscan's de-duplication set ({@code distinctScan}): 16-byte fingerprints in tables that double,
+ * up to {@value #DISTINCT_PEAK_BYTES_PER_KEY} bytes a key. {@code --distinct auto} uses it only when
  * that fits in half the heap for DBSIZE keys; otherwise the export runs in constant memory, and a key may be written
  * twice if the server resizes its table during the export (SCAN's own duplicates).
  */
 final class Exporter {
 
+    private static final Logger log = LoggerFactory.getLogger(Exporter.class);
+
     /** Lines read ahead per batch being read; a batch's lines come in one answer anyway. */
     private static final int LINES_PER_BATCH_AHEAD = 32;
 
     /**
-     * Heap per key that keyscan's de-duplication set may take: 16-byte fingerprints in a table at most 3/4 full,
-     * whose old and doubled arrays live together while it grows (48 bytes a slot when 3/4 of the old slots are
-     * used).
+     * Heap per key that keyscan's de-duplication set may take: 16-byte fingerprints in 64 tables, each at most 3/4
+     * full and at least 3/8 full once grown (16 / 0.375 = 42.7 bytes a key right after they doubled), plus, while
+     * one of them grows, its old array beside the new one: a sixty-fourth more.
      */
-    static final int DISTINCT_PEAK_BYTES_PER_KEY = 64;
+    static final int DISTINCT_PEAK_BYTES_PER_KEY = 44;
 
     /** What the {@code export} command was asked. */
     record Settings(String pattern, @Nullable KeyType type, KeyReader.Mode mode, @Nullable Path output, boolean force,
@@ -102,6 +107,18 @@ final class Exporter {
             }
         }, "keyscan-export-interrupt");
         Runtime.getRuntime().addShutdownHook(onCtrlC);
+        // What can outgrow the heap is the de-duplication set (--distinct on). An OutOfMemoryError is thrown where
+        // the allocation failed, on Lettuce's event loop or a Reactor thread, which only log it and go on: the
+        // export would then wait forever. End it from there instead; the memory the failed allocation asked for is
+        // not taken, so closing the file still works.
+        Hooks.onErrorDropped(error -> failOnFatal(sink, error));
+        Thread.UncaughtExceptionHandler uncaught = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((thread, error) -> {
+            failOnFatal(sink, error);
+            if (uncaught != null) {
+                uncaught.uncaughtException(thread, error);
+            }
+        });
         try {
             Flux<ExportLine> lines = scanner.scanBytes(settings.pattern())
                     .buffer(settings.batch())
@@ -110,6 +127,8 @@ final class Exporter {
             sink.await();
         } finally {
             removeHook(onCtrlC);
+            Hooks.resetOnErrorDropped();
+            Thread.setDefaultUncaughtExceptionHandler(uncaught);
         }
         if (sink.outcome() == LineSink.Outcome.INTERRUPTED) {
             return KeyExportTool.INTERRUPTED; // the hook reported it
@@ -119,7 +138,10 @@ final class Exporter {
         String notes = notes(counts);
         if (sink.outcome() == LineSink.Outcome.FAILED) {
             err.printf(Locale.ROOT, "Export failed after %,d keys: %s%n", sink.keys(),
-                    KeyExportTool.describe(sink.failure()));
+                    sink.failure() instanceof OutOfMemoryError
+                            ? "out of heap (" + sink.failure().getMessage() + "): give the JVM more (-Xmx) or export "
+                                    + "with --distinct off (constant memory)"
+                            : KeyExportTool.describe(sink.failure()));
             if (settings.output() != null) {
                 err.printf(Locale.ROOT, "%s holds the keys exported before, every line complete.%n", destination);
             }
@@ -130,6 +152,15 @@ final class Exporter {
                 sink.keys() == 1 ? "key" : "keys",
                 sink.bytes() / 1e6, destination, seconds, sink.keys() / seconds, notes);
         return KeyExportTool.OK;
+    }
+
+    /** Ends the export on an error the JVM cannot go on from; anything else is logged as Reactor would. */
+    private static void failOnFatal(LineSink sink, Throwable error) {
+        if (error instanceof VirtualMachineError) {
+            sink.fail(error);
+        } else {
+            log.error("Dropped after the export's end, ignored", error);
+        }
     }
 
     /** Whether to de-duplicate: as asked, or for {@code auto} when the set fits in half of {@code maxHeap}. */
