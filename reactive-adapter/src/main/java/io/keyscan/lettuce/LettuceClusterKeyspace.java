@@ -77,8 +77,9 @@ final class LettuceClusterKeyspace implements RedisKeyspace {
     }
 
     /**
-     * One MGET per hash slot (MGET across slots is a CROSSSLOT error), each on the node serving that slot, at most
-     * four at once, merged back in the order of {@code keys}.
+     * One MGET per hash slot (MGET across slots is a CROSSSLOT error), each on the node that lists that slot's shard
+     * (its master, or a replica under {@code readFromReplicas}: the same node the keys came from, and no load on the
+     * masters), at most four at once, merged back in the order of {@code keys}.
      */
     @Override
     public Mono<List<byte @Nullable []>> values(List<byte[]> keys) {
@@ -101,7 +102,7 @@ final class LettuceClusterKeyspace implements RedisKeyspace {
                     for (int index : slot.getValue()) {
                         slotKeys.add(keys.get(index));
                     }
-                    return masterOf(shard).flatMap(server -> server.values(slotKeys))
+                    return server(shard).flatMap(server -> server.values(slotKeys))
                             .map(values -> Map.entry(slot.getValue(), values));
                 }, 4)
                 .collectList()
@@ -216,14 +217,9 @@ final class LettuceClusterKeyspace implements RedisKeyspace {
         return shard.master;
     }
 
-    /** The node that serves {@code shard} for listing: its master, or a replica under {@code readFromReplicas}. */
+    /** The node that serves {@code shard} for listing and values: its master, or a replica under {@code readFromReplicas}. */
     private Mono<LettuceScanNode> server(Shard shard) {
         return server(shard, target(shard));
-    }
-
-    /** The shard's master: values are read there, where writes land. */
-    private Mono<LettuceScanNode> masterOf(Shard shard) {
-        return server(shard, shard.master);
     }
 
     private Mono<LettuceScanNode> server(Shard shard, RedisClusterNode node) {

@@ -68,11 +68,7 @@ class ClusterIT {
         }
 
         long scanCalls(List<LocalRedisServer> nodes) {
-            long calls = 0;
-            for (LocalRedisServer node : nodes) {
-                calls += node.commandStats("scan").calls();
-            }
-            return calls;
+            return calls(nodes, "scan");
         }
 
         @Override
@@ -134,14 +130,27 @@ class ClusterIT {
     }
 
     @Test
-    void withReadFromReplicasOnlyReplicasAreScanned() {
+    void withReadFromReplicasOnlyReplicasAreScannedAndRead() {
         resetStats();
         try (Fixture fixture = new Fixture(KeyScanOptions.builder().useScan(true).readFromReplicas(true).build())) {
             StepVerifier.create(fixture.scanner.fetchKeys("key:*")).expectNext(sorted(data)).expectComplete()
                     .verify(WAIT);
             assertThat(fixture.scanCalls(cluster.masters())).as("SCAN calls on masters").isZero();
             assertThat(fixture.scanCalls(cluster.replicas())).as("SCAN calls on replicas").isPositive();
+
+            StepVerifier.create(fixture.scanner.fetchValues("key:*").map(List::size)).expectNext(data.size())
+                    .expectComplete().verify(WAIT);
+            assertThat(calls(cluster.masters(), "mget")).as("MGET calls on masters").isZero();
+            assertThat(calls(cluster.replicas(), "mget")).as("MGET calls on replicas").isPositive();
         }
+    }
+
+    private static long calls(List<LocalRedisServer> nodes, String command) {
+        long calls = 0;
+        for (LocalRedisServer node : nodes) {
+            calls += node.commandStats(command).calls();
+        }
+        return calls;
     }
 
     @Test
