@@ -12,6 +12,7 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLHandshakeException;
 import org.jspecify.annotations.Nullable;
 import org.springframework.data.redis.connection.RedisClusterConfiguration;
 import org.springframework.data.redis.connection.RedisNode;
@@ -111,7 +112,23 @@ final class KeyScanConnection implements AutoCloseable {
     private static IllegalStateException cannotConnect(String where, RuntimeException e) {
         // Lettuce's messages name the address, never the password.
         return new IllegalStateException("keyscan could not open its connection to " + where + " (from the "
-                + "application's LettuceConnectionFactory, i.e. spring.data.redis.*): " + e.getMessage(), e);
+                + "application's LettuceConnectionFactory, i.e. spring.data.redis.*): " + e.getMessage()
+                + tlsAdvice(e), e);
+    }
+
+    /**
+     * What to do when the TLS handshake failed, which Lettuce reports as "Unable to connect" with the reason a few
+     * causes deep: usually a server certificate from a CA the JVM does not trust. Empty for any other failure.
+     */
+    static String tlsAdvice(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SSLHandshakeException handshake) {
+                return ". The TLS handshake failed: " + handshake.getMessage() + ". If the server's certificate is "
+                        + "signed by a private CA, trust it with an SSL bundle: spring.ssl.bundle.pem.<name>.truststore"
+                        + ".certificate=<CA file> and spring.data.redis.ssl.bundle=<name>";
+            }
+        }
+        return "";
     }
 
     /** A scanner over this connection; closing the scanner leaves the connection open. */

@@ -78,7 +78,9 @@ class TlsIT {
         runner().withPropertyValues("spring.data.redis.ssl.enabled=true").run(context -> {
             assertThat(context).hasFailed();
             assertThat(messages(context.getStartupFailure()))
-                    .contains("keyscan could not open its connection to Redis at 127.0.0.1:" + server.port());
+                    .contains("keyscan could not open its connection to Redis at 127.0.0.1:" + server.port())
+                    .contains("The TLS handshake failed: PKIX path building failed")
+                    .contains("spring.data.redis.ssl.bundle=<name>");
         });
     }
 }
