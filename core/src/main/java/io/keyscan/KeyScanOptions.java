@@ -262,9 +262,9 @@ public final class KeyScanOptions {
     }
 
     /**
-     * On a cluster, whether each shard is scanned on one of its replicas instead of its master, to keep the load
-     * off the masters. Keys written moments before the listing may not have reached the replica yet (replication
-     * lag); a shard without a replica is scanned on its master.
+     * On a cluster, whether each shard is scanned, and its values read, on one of its replicas instead of its
+     * master, to keep the load off the masters. Keys written moments before the listing may not have reached the
+     * replica yet (replication lag); a shard without a replica is read on its master.
      */
     public boolean readFromReplicas() {
         return readFromReplicas;

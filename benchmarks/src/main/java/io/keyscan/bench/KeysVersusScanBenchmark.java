@@ -2,6 +2,7 @@ package io.keyscan.bench;
 
 import io.keyscan.testkit.Jvm;
 import io.keyscan.testkit.LatencyProbe;
+import io.keyscan.testkit.LocalRedisServer;
 import io.keyscan.testkit.RailsPerformanceDataset;
 import io.keyscan.testkit.RedisServer;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -75,7 +76,9 @@ public final class KeysVersusScanBenchmark {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 measuring.destroy();
                 try {
-                    measuring.waitFor(30, TimeUnit.SECONDS);
+                    if (!measuring.waitFor(30, TimeUnit.SECONDS)) {
+                        measuring.destroyForcibly();
+                    }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -157,10 +160,11 @@ public final class KeysVersusScanBenchmark {
             List<RedisServer> servers = target.servers();
             try (CallTimers timer = CallTimers.configure(servers);
                     Probes probe = Probes.start(servers)) {
-                // After a Ctrl-C, only the user's server needs its settings back. The benchmark's own servers are
-                // stopped by the same shutdown, and restoring settings on a server already gone would hold the JVM's
-                // exit for a command timeout per setting.
-                boolean ownServers = arguments.redisUrl == null && arguments.clusterUrl == null;
+                // After a Ctrl-C, only a server that outlives the benchmark needs its settings back. Processes the
+                // benchmark started (LocalRedisServer) are stopped by the same shutdown, and restoring settings on a
+                // server already gone would hold the JVM's exit for a command timeout per setting. (Without
+                // --redis-url, KEYSCAN_TEST_REDIS_URL or Docker may still supply a server that lives on.)
+                boolean ownServers = servers.stream().allMatch(server -> server instanceof LocalRedisServer);
                 @Nullable Thread restore = ownServers ? null : new Thread(timer::close, "keyscan-bench-restore-config");
                 if (restore != null) {
                     Runtime.getRuntime().addShutdownHook(restore);

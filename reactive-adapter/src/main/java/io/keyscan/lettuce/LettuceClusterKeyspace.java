@@ -77,9 +77,9 @@ final class LettuceClusterKeyspace implements RedisKeyspace {
     }
 
     /**
-     * One MGET per hash slot (MGET across slots is a CROSSSLOT error), each on the node that lists that slot's shard
-     * (its master, or a replica under {@code readFromReplicas}: the same node the keys came from, and no load on the
-     * masters), at most four at once, merged back in the order of {@code keys}.
+     * One MGET per hash slot (MGET across slots is a CROSSSLOT error), each on the node chosen to list that slot's
+     * shard in the current topology (its master, or a replica under {@code readFromReplicas}, which keeps the load
+     * off the masters; a replica may lag a little), at most four at once, merged back in the order of {@code keys}.
      */
     @Override
     public Mono<List<byte @Nullable []>> values(List<byte[]> keys) {
@@ -217,7 +217,7 @@ final class LettuceClusterKeyspace implements RedisKeyspace {
         return shard.master;
     }
 
-    /** The node that serves {@code shard} for listing and values: its master, or a replica under {@code readFromReplicas}. */
+    /** The node that lists {@code shard} and reads its values: its master, or a replica under readFromReplicas. */
     private Mono<LettuceScanNode> server(Shard shard) {
         return server(shard, target(shard));
     }

@@ -50,7 +50,13 @@ class AutoTuneIT {
     void cursorRangesLoseNoKeyWhileTheTableGrowsUnderWrites() {
         try (LocalRedisServer server = LocalRedisServer.start(); LogCapture logs = LogCapture.keyscan()) {
             List<String> original = writeKeys(server, "grow:a:", 0, 100_000);
-            MidListing writes = new MidListing(50, () -> writeKeys(server, "grow:b:", 0, 150_000)); // doubles twice
+            // 200,000 more keys, 1,000 a page from the 50th on: the table (131,072 slots) doubles twice meanwhile
+            List<Runnable> batches = new ArrayList<>();
+            for (int from = 0; from < 200_000; from += 1_000) {
+                int start = from;
+                batches.add(() -> writeKeys(server, "grow:b:", start, start + 1_000));
+            }
+            MidListing writes = new MidListing(50, batches);
             KeyScanOptions options = KeyScanOptions.builder().useScan(true).scanCountAutoTune(false).scanCount(20)
                     .scanParallelism(4).listener(writes).build();
             try (ScannerFixture fixture = new ScannerFixture(server, options)) {
@@ -60,7 +66,7 @@ class AutoTuneIT {
                         .verify(WAIT);
             }
             writes.assertRanInTheMiddle();
-            assertThat(server.admin().dbsize()).isEqualTo(250_000);
+            assertThat(server.admin().dbsize()).isEqualTo(300_000);
             assertThat(logs.messages()).anyMatch(line -> line.contains("with 4 cursor ranges"));
         }
     }
@@ -71,11 +77,13 @@ class AutoTuneIT {
             List<String> survivors = writeKeys(server, "shrink:keep:", 0, 10_000);
             List<String> doomed = writeKeys(server, "shrink:drop:", 0, 150_000);
             server.admin().configSet("hz", "500"); // resize as soon as the table is sparse
-            MidListing deletes = new MidListing(50, () -> {
-                for (int i = 0; i < doomed.size(); i += 1_000) {
-                    server.admin().del(doomed.subList(i, i + 1_000).toArray(new String[0]));
-                }
-            });
+            // 1,000 deleted a page from the 50th on, while the server shrinks the table as it empties
+            List<Runnable> batches = new ArrayList<>();
+            for (int from = 0; from < doomed.size(); from += 1_000) {
+                String[] batch = doomed.subList(from, from + 1_000).toArray(new String[0]);
+                batches.add(() -> server.admin().del(batch));
+            }
+            MidListing deletes = new MidListing(50, batches);
             KeyScanOptions options = KeyScanOptions.builder().useScan(true).scanCountAutoTune(false).scanCount(20)
                     .scanParallelism(4).listener(deletes).build();
             try (ScannerFixture fixture = new ScannerFixture(server, options)) {
@@ -91,33 +99,39 @@ class AutoTuneIT {
     }
 
     /**
-     * Runs {@code action} when the listing's {@code atPage}-th SCAN page arrives, on the thread that handles the
-     * page: the listing waits for it. So the writes land in the middle of the listing however fast or loaded the
-     * machine is (running them beside the listing raced: on a busy machine the listing could end first).
+     * Runs one of {@code steps} as each SCAN page arrives, from the {@code firstPage}-th on, on the thread that handles
+     * the page, so the listing waits for it: the writes land between its pages, spread over a few hundred of them,
+     * however fast or loaded the machine is (writes running beside the listing raced it: on a busy machine the
+     * listing could end first). A listener should be quick; this one is slow on purpose. It runs on the scanner's
+     * own connection's event loop and the steps use the admin client's, so it cannot deadlock.
      */
     private static final class MidListing implements KeyScanListener {
 
-        private final int atPage;
-        private final Runnable action;
+        private final int firstPage;
+        private final List<Runnable> steps;
         private final AtomicInteger pages = new AtomicInteger();
-        private final AtomicInteger pagesWhenDone = new AtomicInteger(-1);
+        private final AtomicInteger stepsDone = new AtomicInteger();
+        private volatile int lastStepPage = -1;
 
-        MidListing(int atPage, Runnable action) {
-            this.atPage = atPage;
-            this.action = action;
+        MidListing(int firstPage, List<Runnable> steps) {
+            this.firstPage = firstPage;
+            this.steps = steps;
         }
 
         @Override
         public void onScanPage(String address, int count, int keys) {
-            if (pages.incrementAndGet() == atPage) {
-                action.run(); // a failure here is only logged by keyscan: assertRanInTheMiddle catches it
-                pagesWhenDone.set(pages.get());
+            int page = pages.incrementAndGet();
+            int step = page - firstPage;
+            if (step >= 0 && step < steps.size()) {
+                steps.get(step).run(); // a failure here is only logged by keyscan: assertRanInTheMiddle catches it
+                stepsDone.incrementAndGet();
+                lastStepPage = page;
             }
         }
 
         void assertRanInTheMiddle() {
-            assertThat(pagesWhenDone.get()).as("the action ran, at page %d", atPage).isPositive();
-            assertThat(pages.get()).as("SCAN pages after the action").isGreaterThan(pagesWhenDone.get() + 100);
+            assertThat(stepsDone.get()).as("steps run, from page %d", firstPage).isEqualTo(steps.size());
+            assertThat(pages.get()).as("SCAN pages after the last step").isGreaterThan(lastStepPage + 100);
         }
     }
 

@@ -19,11 +19,18 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -73,16 +80,18 @@ class FailuresIT {
     private static void awaitServerUnresponsive(LocalRedisServer server) {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (System.nanoTime() < deadline) {
-            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 1_000);
                 socket.setSoTimeout(200);
-                socket.getOutputStream().write("PING\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
                 socket.getOutputStream().flush();
                 socket.getInputStream().read();
-            } catch (java.net.SocketTimeoutException busy) {
+            } catch (SocketTimeoutException busy) {
                 return;
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
+            LockSupport.parkNanos(Duration.ofMillis(5).toNanos()); // not asleep yet: the command is on its way
         }
         throw new AssertionError("server on port " + server.port() + " never became busy");
     }

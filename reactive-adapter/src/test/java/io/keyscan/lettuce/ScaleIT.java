@@ -80,7 +80,8 @@ class ScaleIT {
     void row09_aMillionDistinctKeysCostTheFingerprintSetOnly() {
         long growth = retainedGrowth(KeyScanOptions.builder().useScan(true).build());
         // 64 tables of 2^15 slots of 16 bytes = 32 MB for a million keys (each table holds about 15,600, above 3/4
-        // of 2^14); measured here, before the set was segmented: 49-52 MB with the 16 MB of noise above. Keeping the keys themselves would add about 150 MB.
+        // of 2^14); measured here, before the set was segmented: 49-52 MB with the 16 MB of noise above. Keeping
+        // the keys themselves would add about 150 MB.
         assertThat(growth).as("heap retained while streaming %d distinct keys: %d MB", KEYS, growth / MB)
                 .isLessThan(72 * MB);
     }

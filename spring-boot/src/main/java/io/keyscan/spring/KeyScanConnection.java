@@ -9,6 +9,8 @@ import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -121,14 +123,23 @@ final class KeyScanConnection implements AutoCloseable {
      * causes deep: usually a server certificate from a CA the JVM does not trust. Empty for any other failure.
      */
     static String tlsAdvice(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof SSLHandshakeException handshake) {
-                return ". The TLS handshake failed: " + handshake.getMessage() + ". If the server's certificate is "
-                        + "signed by a private CA, trust it with an SSL bundle: spring.ssl.bundle.pem.<name>.truststore"
-                        + ".certificate=<CA file> and spring.data.redis.ssl.bundle=<name>";
+        @Nullable SSLHandshakeException handshake = null;
+        boolean untrusted = false;
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (handshake == null && t instanceof SSLHandshakeException h) {
+                handshake = h;
             }
+            // no trusted path from the server's certificate to a CA the client knows; not expiry or a name mismatch
+            untrusted |= t instanceof CertPathBuilderException || t instanceof CertPathValidatorException;
         }
-        return "";
+        if (handshake == null) {
+            return "";
+        }
+        return ". The TLS handshake failed: " + handshake.getMessage() + (untrusted
+                ? ". The server's certificate is not trusted: if a private CA signed it, trust that CA with an SSL "
+                        + "bundle: spring.ssl.bundle.pem.<name>.truststore.certificate=<CA file> and "
+                        + "spring.data.redis.ssl.bundle=<name>"
+                : "");
     }
 
     /** A scanner over this connection; closing the scanner leaves the connection open. */

@@ -80,6 +80,7 @@ class TlsIT {
             assertThat(messages(context.getStartupFailure()))
                     .contains("keyscan could not open its connection to Redis at 127.0.0.1:" + server.port())
                     .contains("The TLS handshake failed: PKIX path building failed")
+                    .contains("The server's certificate is not trusted")
                     .contains("spring.data.redis.ssl.bundle=<name>");
         });
     }

@@ -111,12 +111,19 @@ final class Exporter {
         // the allocation failed, on Lettuce's event loop or a Reactor thread, which only log it and go on: the
         // export would then wait forever. End it from there instead; the memory the failed allocation asked for is
         // not taken, so closing the file still works.
-        Hooks.onErrorDropped(error -> failOnFatal(sink, error));
+        Hooks.onErrorDropped(error -> {
+            if (!failOnFatal(sink, error)) {
+                log.error("Operator called onErrorDropped", error); // as Reactor's default hook does
+            }
+        });
         Thread.UncaughtExceptionHandler uncaught = Thread.getDefaultUncaughtExceptionHandler();
         Thread.setDefaultUncaughtExceptionHandler((thread, error) -> {
             failOnFatal(sink, error);
             if (uncaught != null) {
                 uncaught.uncaughtException(thread, error);
+            } else { // what the JVM prints without a handler (ThreadGroup's would call this one again)
+                System.err.print("Exception in thread \"" + thread.getName() + "\" ");
+                error.printStackTrace(System.err);
             }
         });
         try {
@@ -127,7 +134,7 @@ final class Exporter {
             sink.await();
         } finally {
             removeHook(onCtrlC);
-            Hooks.resetOnErrorDropped();
+            Hooks.resetOnErrorDropped(); // all of them: this command-line tool sets no other
             Thread.setDefaultUncaughtExceptionHandler(uncaught);
         }
         if (sink.outcome() == LineSink.Outcome.INTERRUPTED) {
@@ -138,10 +145,7 @@ final class Exporter {
         String notes = notes(counts);
         if (sink.outcome() == LineSink.Outcome.FAILED) {
             err.printf(Locale.ROOT, "Export failed after %,d keys: %s%n", sink.keys(),
-                    sink.failure() instanceof OutOfMemoryError
-                            ? "out of heap (" + sink.failure().getMessage() + "): give the JVM more (-Xmx) or export "
-                                    + "with --distinct off (constant memory)"
-                            : KeyExportTool.describe(sink.failure()));
+                    describeFailure(sink.failure()));
             if (settings.output() != null) {
                 err.printf(Locale.ROOT, "%s holds the keys exported before, every line complete.%n", destination);
             }
@@ -155,12 +159,34 @@ final class Exporter {
     }
 
     /** Ends the export on an error the JVM cannot go on from; anything else is logged as Reactor would. */
-    private static void failOnFatal(LineSink sink, Throwable error) {
-        if (error instanceof VirtualMachineError) {
-            sink.fail(error);
-        } else {
-            log.error("Dropped after the export's end, ignored", error);
+    /** Ends the export if {@code error} is, or was caused by, an error the JVM cannot go on from. */
+    private static boolean failOnFatal(LineSink sink, Throwable error) {
+        if (fatal(error) == null) {
+            return false;
         }
+        sink.fail(error);
+        return true;
+    }
+
+    /** The {@link VirtualMachineError} in {@code error}'s cause chain (keyscan wraps what a command failed with). */
+    static @Nullable VirtualMachineError fatal(@Nullable Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof VirtualMachineError fatal) {
+                return fatal;
+            }
+        }
+        return null;
+    }
+
+    /** Why the export failed, in words; for running out of heap, what to do about it. */
+    static String describeFailure(@Nullable Throwable failure) {
+        VirtualMachineError fatal = fatal(failure);
+        if (fatal instanceof OutOfMemoryError) {
+            String message = String.valueOf(fatal.getMessage());
+            return "out of memory (" + message + ")" + (message.contains("heap") || message.contains("GC overhead")
+                    ? ": give the JVM more (-Xmx) or export with --distinct off (constant memory)" : "");
+        }
+        return KeyExportTool.describe(failure);
     }
 
     /** Whether to de-duplicate: as asked, or for {@code auto} when the set fits in half of {@code maxHeap}. */

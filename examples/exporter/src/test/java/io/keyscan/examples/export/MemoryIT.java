@@ -89,7 +89,8 @@ class MemoryIT {
                 "--redis-url", server.uri(), "--distinct", "on", "--output", file.toString(), "--progress", "none")) {
             int code = tool.waitFor(Duration.ofMinutes(2));
             assertThat(code).as(tool.stderr()).isEqualTo(KeyExportTool.FAILED);
-            Matcher failed = Pattern.compile("Export failed after ([\\d,]+) keys: out of heap").matcher(tool.stderr());
+            Matcher failed = Pattern.compile("Export failed after ([\\d,]+) keys: out of memory \\(Java heap space\\)")
+                    .matcher(tool.stderr());
             assertThat(failed.find()).as(tool.stderr()).isTrue();
             long written = Long.parseLong(failed.group(1).replace(",", ""));
             assertThat(written).isPositive().isLessThan(KEYS);
