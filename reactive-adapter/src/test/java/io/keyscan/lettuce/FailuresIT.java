@@ -341,18 +341,10 @@ class FailuresIT {
             builder.arg("--loading-process-events-interval-bytes", "65536");
         }
         try (LocalRedisServer server = builder.start(); LogCapture logs = LogCapture.keyscan()) {
-            List<String> data = new ArrayList<>();
-            java.util.Map<String, String> batch = new java.util.HashMap<>();
+            // large values, so that loading the snapshot takes long enough to be seen
             java.util.Random random = new java.util.Random(17);
-            for (int i = 0; i < 60_000; i++) {
-                String key = String.format("row17:%07d", i);
-                data.add(key);
-                batch.put(key, new java.math.BigInteger(1200, random).toString(36));
-                if (batch.size() == 1_000) {
-                    server.admin().mset(batch);
-                    batch.clear();
-                }
-            }
+            List<String> data = writeKeys(server, "row17:", 0, 60_000,
+                    i -> new java.math.BigInteger(1200, random).toString(36));
             server.save();
             server.restart(false);
             KeyScanOptions options = options(Duration.ofSeconds(5), 40).mutate().scanCount(1000).build();

@@ -18,12 +18,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -55,20 +54,17 @@ class GuaranteesIT {
 
     /** {@code prefix0000000..} keys, written with MSET. */
     static List<String> writeKeys(RedisServer server, String prefix, int from, int to) {
-        List<String> keys = new ArrayList<>();
-        Map<String, String> batch = new HashMap<>();
-        for (int i = from; i < to; i++) {
+        return writeKeys(server, prefix, from, to, i -> "v");
+    }
+
+    /** {@code prefix0000000..} keys with {@code value.apply(i)}, written with MSET; the keys in order. */
+    static List<String> writeKeys(RedisServer server, String prefix, int from, int to, IntFunction<String> value) {
+        List<String> keys = new ArrayList<>(to - from);
+        server.mset(from, to, i -> {
             String key = String.format("%s%07d", prefix, i);
             keys.add(key);
-            batch.put(key, "v");
-            if (batch.size() == 1000) {
-                server.admin().mset(batch);
-                batch.clear();
-            }
-        }
-        if (!batch.isEmpty()) {
-            server.admin().mset(batch);
-        }
+            return key;
+        }, value);
         return keys;
     }
 

@@ -7,7 +7,10 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * A real Redis server that tests, the demo and the benchmark talk to, with the administrative reads they
@@ -41,6 +44,21 @@ public abstract class RedisServer implements AutoCloseable {
             adminConnection = adminClient.connect();
         }
         return adminConnection.sync();
+    }
+
+    /**
+     * Sets the string keys {@code from} (inclusive) to {@code to} (exclusive): key {@code i} is {@code key.apply(i)}
+     * with the value {@code value.apply(i)}, one MSET per 1,000 keys through {@link #admin()}, in order of {@code i}.
+     */
+    public void mset(int from, int to, IntFunction<String> key, IntFunction<String> value) {
+        Map<String, String> batch = new HashMap<>();
+        for (int i = from; i < to; i++) {
+            batch.put(key.apply(i), value.apply(i));
+            if (batch.size() == 1000 || i == to - 1) {
+                admin().mset(batch);
+                batch.clear();
+            }
+        }
     }
 
     /**

@@ -35,16 +35,8 @@ class InterruptIT {
     @Test
     void ctrlCLeavesAValidFileOfTheKeysExportedSoFar() throws Exception {
         try (LocalRedisServer source = LocalRedisServer.start(); LocalRedisServer target = LocalRedisServer.start()) {
-            RedisCommands<String, String> admin = source.admin();
-            Map<String, String> batch = new HashMap<>();
-            for (int i = 0; i < KEYS; i++) {
-                batch.put(String.format("app:%06d", i), "value of " + i + " \n \"quoted\"");
-                if (batch.size() == 1000) {
-                    admin.mset(batch);
-                    batch.clear();
-                }
-            }
-            admin.hset("app:big-hash", numbered(5_000)); // written over several lines
+            source.mset(0, KEYS, i -> String.format("app:%06d", i), i -> "value of " + i + " \n \"quoted\"");
+            source.admin().hset("app:big-hash", numbered(5_000)); // written over several lines
             Path file = dir.resolve("partial.ndjson");
 
             try (ForkedTool tool = ForkedTool.start(List.of("-Xmx256m"), dir.resolve("stderr.txt"), "export",

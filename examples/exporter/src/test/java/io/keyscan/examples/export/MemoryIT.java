@@ -3,13 +3,11 @@ package io.keyscan.examples.export;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.keyscan.testkit.LocalRedisServer;
-import io.lettuce.core.api.sync.RedisCommands;
 import java.io.BufferedReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -37,15 +35,7 @@ class MemoryIT {
     @BeforeAll
     static void loadAMillionKeys() {
         server = LocalRedisServer.start();
-        RedisCommands<String, String> admin = server.admin();
-        Map<String, String> batch = new HashMap<>();
-        for (int i = 0; i < KEYS; i++) {
-            batch.put(String.format("mem:%07d", i), "value-" + i);
-            if (batch.size() == 2000) {
-                admin.mset(batch);
-                batch.clear();
-            }
-        }
+        server.mset(0, KEYS, i -> String.format("mem:%07d", i), i -> "value-" + i);
     }
 
     @AfterAll
