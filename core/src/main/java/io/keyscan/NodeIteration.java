@@ -8,6 +8,7 @@ import io.keyscan.spi.ScanRequest;
 import io.keyscan.spi.ServerInfo;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +62,8 @@ final class NodeIteration {
     private long measuredCounts;
     private int measuredCalls;
     private boolean readingInFlight;
+    /** The server failed a SCAN that carried the TYPE argument: type filtering is done with TYPE calls. */
+    private boolean typeArgumentRefused;
     private long trustedEpoch;
     private int generation;
     private int restarts;
@@ -219,17 +222,48 @@ final class NodeIteration {
         }
 
         /**
-         * The request for the next call: with the TYPE argument where the server is known to take it; without it
-         * (the keys then checked with TYPE calls) for the first page, before the server's version is known.
+         * The request for the next call. A type-filtered listing sends SCAN's TYPE argument from its first call on,
+         * before the server is known, so that the server never looks at (and lazily expires) keys of other types
+         * on that page either; it stops sending it once the server is known not to filter by type, or refused
+         * the argument.
          */
         private ScanRequest request() {
-            String typeArgument = type != null && TypeFilter.serverFilters(server()) ? type.redisName() : null;
-            return ScanRequest.of(cursor, match, tuner.count(), typeArgument);
+            boolean sendType;
+            synchronized (NodeIteration.this) {
+                sendType = type != null && !typeArgumentRefused && (server == null || TypeFilter.serverFilters(server));
+            }
+            return ScanRequest.of(cursor, match, tuner.count(), sendType ? type.redisName() : null);
         }
 
-        /** The keys of a page of the asked type: as the server sent them if it filtered, else checked here. */
+        /**
+         * The keys of a page of the asked type: as the server sent them where it filtered them, else checked here
+         * with TYPE calls (also when an unknown kind of server accepted the TYPE argument: filtering twice costs
+         * calls, trusting a server that ignored it would return keys of other types).
+         */
         private Mono<List<byte[]>> ofType(ScanRequest request, List<byte[]> keys) {
-            return request.type() != null ? Mono.just(keys) : TypeFilter.ofType(runner, pattern, type, node, keys);
+            boolean filtered = request.type() != null && TypeFilter.serverFilters(server());
+            return filtered ? Mono.just(keys) : TypeFilter.ofType(runner, pattern, type, node, keys);
+        }
+
+        /**
+         * When a SCAN carrying the TYPE argument failed for good (not a transient failure that retries exhausted),
+         * the server may not take the argument: the page is asked again without it, and every later page of this
+         * listing too, the keys then checked with TYPE calls. A failure with another cause fails again, and is
+         * reported then.
+         */
+        private Mono<List<byte[]>> withoutTypeIfRefused(ScanRequest request, Throwable error,
+                Supplier<Mono<List<byte[]>>> again) {
+            if (request.type() == null || !(error instanceof KeyScanException) || error.getCause() == null
+                    || runner.isTransient(error.getCause())) {
+                return Mono.error(error);
+            }
+            synchronized (NodeIteration.this) {
+                typeArgumentRefused = true;
+            }
+            log.info("SCAN ... TYPE {} of pattern {} on {} failed ({}); listing that server without the TYPE argument "
+                    + "and checking the keys' types with TYPE calls", request.type(), Patterns.abbreviate(pattern),
+                    node.address(), CommandRunner.describe(error.getCause()));
+            return again.get();
         }
 
         private Mono<List<byte[]>> firstPage() {
@@ -260,14 +294,17 @@ final class NodeIteration {
                     measuredCalls = 1;
                 }
                 return accept(reply.page, request);
-            }).flatMap(keys -> ofType(request, keys));
+            }).flatMap(keys -> ofType(request, keys))
+                    .onErrorResume(error -> withoutTypeIfRefused(request, error, this::firstPage));
         }
 
         private Mono<List<byte[]>> followingPage() {
             ScanRequest request = request();
             Call call = new Call("SCAN", pattern, node::address, request.cursor());
-            return runner.run(() -> measuredScan(request), call).flatMap(attempt -> afterReply(attempt, request))
-                    .flatMap(keys -> ofType(request, keys));
+            return runner.run(() -> measuredScan(request), call)
+                    .flatMap(attempt -> afterReply(attempt, request))
+                    .flatMap(keys -> ofType(request, keys))
+                    .onErrorResume(error -> withoutTypeIfRefused(request, error, this::followingPage));
         }
 
         /**

@@ -110,6 +110,10 @@ class ScriptedNode implements ScanNode {
             return Mono.error(new IllegalStateException("no page for cursor " + request.cursor()));
         }
         String type = request.type();
+        if (type != null && Integer.parseInt(version.split("\\.")[0]) < 6) {
+            // as Redis before 6.0 answers SCAN's TYPE argument
+            return Mono.error(new IllegalStateException("ERR syntax error"));
+        }
         if (type != null) { // as a server would: only the keys of that type
             List<byte[]> kept = new ArrayList<>();
             for (byte[] key : page.keys()) {

@@ -51,26 +51,41 @@ class TypesAndValuesTest {
     }
 
     @Test
-    void sendsTypeToServersThatTakeItAfterTheFirstPage() {
+    void sendsTypeToServersThatTakeItFromTheFirstPageOn() {
         ScriptedNode node = mixedNode().product("redis").version("7.0.15");
 
         StepVerifier.create(scanner(node, SCAN).scan("a:*", KeyType.HASH))
                 .expectNext("a:2h", "a:3h", "a:5h")
                 .verifyComplete();
-        // The first page goes out with the INFO that tells the version, so it is checked with TYPE calls.
-        assertThat(typesSent(node)).containsExactly("null", "hash", "hash");
-        assertThat(node.typeCalls).as("TYPE calls for the first page's two keys only").hasValue(2);
+        // The first page too, before the INFO sent with it tells the version: the server never looks at keys of
+        // other types (and does not expire them).
+        assertThat(typesSent(node)).containsExactly("hash", "hash", "hash");
+        assertThat(node.typeCalls).as("no TYPE calls").hasValue(0);
     }
 
     @Test
-    void checksTypesItselfOnServersBeforeSix() {
+    void checksTypesItselfOnServersThatRefuseTheTypeArgument() {
         ScriptedNode node = mixedNode().product("redis").version("5.0.14");
 
         StepVerifier.create(scanner(node, SCAN).scan("a:*", KeyType.HASH))
                 .expectNext("a:2h", "a:3h", "a:5h")
                 .verifyComplete();
-        assertThat(typesSent(node)).containsExactly("null", "null", "null");
+        // The first SCAN ... TYPE is refused ("ERR syntax error"), asked again without it, and so are the rest.
+        assertThat(typesSent(node)).containsExactly("hash", "null", "null", "null");
         assertThat(node.typeCalls).hasValue(5);
+    }
+
+    @Test
+    void aRefusalThatIsNotAboutTheTypeArgumentIsStillReported() {
+        ScriptedNode node = mixedNode().product("redis").version("7.0.15");
+        node.thenReply(request -> Mono.error(new IllegalStateException("NOPERM this user has no permissions")));
+        node.thenReply(request -> Mono.error(new IllegalStateException("NOPERM this user has no permissions")));
+
+        StepVerifier.create(scanner(node, SCAN).scan("a:*", KeyType.HASH))
+                .expectErrorSatisfies(error -> assertThat(error).isInstanceOf(KeyScanException.class)
+                        .hasMessageContaining("NOPERM"))
+                .verify();
+        assertThat(typesSent(node)).containsExactly("hash", "null");
     }
 
     @Test
@@ -80,7 +95,10 @@ class TypesAndValuesTest {
         StepVerifier.create(scanner(node, SCAN).scan("a:*", KeyType.STRING))
                 .expectNext("a:1", "a:4")
                 .verifyComplete();
-        assertThat(typesSent(node)).containsOnly("null");
+        // TYPE goes out with the first page; once the server is known to be of an unknown kind, it no longer does,
+        // and every page's keys are checked with TYPE calls (the first page's too, in case the argument was ignored).
+        assertThat(typesSent(node)).containsExactly("string", "null", "null");
+        assertThat(node.typeCalls).hasValue(4);
     }
 
     @Test

@@ -8,15 +8,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A {@code redis-server} executable this JVM can start, found in this order:
+ * A {@code redis-server} (or {@code valkey-server}) executable this JVM can start, found in this order:
  * <ol>
- *   <li>the path in {@code KEYSCAN_REDIS_SERVER}, if set;</li>
+ *   <li>the system property {@code keyscan.redis.server} or else the environment variable
+ *       {@code KEYSCAN_REDIS_SERVER}, if set: a path to an executable, or the name of a server of the matrix
+ *       ({@link #MATRIX}: {@code redis-6.2} is the embedded binary below, the others are looked up where
+ *       {@code scripts/servers NAME} caches them, {@code ~/.cache/keyscan/servers/NAME/bin/}, or under
+ *       {@code KEYSCAN_SERVER_CACHE});</li>
  *   <li>{@code redis-server} on the {@code PATH} (e.g. Debian's {@code apt-get install redis-server});</li>
  *   <li>the binary shipped as a resource of the {@code com.github.codemonstur:embedded-redis} artifact
  *       (Redis 6.2 for Linux and macOS on x86-64 and ARM), extracted to a temporary directory. This is what
@@ -26,11 +31,25 @@ import java.util.regex.Pattern;
  * @param path the executable
  * @param version its version, e.g. {@code 7.0.15}
  * @param source how it was found, for logs
+ * @param product {@code redis} or {@code valkey}
  */
-public record RedisBinary(Path path, String version, String source) {
+public record RedisBinary(Path path, String version, String source, String product) {
 
-    /** The environment variable naming a {@code redis-server} binary to use before any other. */
+    /** The environment variable naming a server binary (a path, or a name of the {@link #MATRIX}). */
     public static final String ENV_BINARY = "KEYSCAN_REDIS_SERVER";
+
+    /** The system property naming a server binary; it wins over {@link #ENV_BINARY}. */
+    public static final String PROPERTY_BINARY = "keyscan.redis.server";
+
+    /** The environment variable moving the cache of {@code scripts/servers}. */
+    public static final String ENV_CACHE = "KEYSCAN_SERVER_CACHE";
+
+    /** The servers of the matrix, by the names {@code scripts/servers} builds them under. */
+    public static final List<String> MATRIX = List.of("redis-6.2", "redis-7.0", "redis-8.0", "redis-8.6",
+            "valkey-8.0", "valkey-8.1", "valkey-9.1");
+
+    /** The name of the embedded binary in the {@link #MATRIX}. */
+    static final String EMBEDDED_NAME = "redis-6.2";
 
     private static final Pattern VERSION = Pattern.compile("v=(\\d+\\.\\d+\\.\\d+)");
     private static volatile RedisBinary found;
@@ -55,14 +74,19 @@ public record RedisBinary(Path path, String version, String source) {
         return Integer.parseInt(version.split("\\.")[0]);
     }
 
+    /** Whether this binary is Valkey's (its {@code --version} says {@code Valkey server}). */
+    public boolean isValkey() {
+        return product.equals("valkey");
+    }
+
     private static RedisBinary lookUp() {
+        String property = System.getProperty(PROPERTY_BINARY);
+        if (property != null && !property.isBlank()) {
+            return named(property.trim(), "-D" + PROPERTY_BINARY);
+        }
         String configured = System.getenv(ENV_BINARY);
         if (configured != null && !configured.isBlank()) {
-            Path path = Paths.get(configured.trim());
-            if (!Files.isExecutable(path)) {
-                throw new IllegalStateException(ENV_BINARY + "='" + configured + "' is not an executable file");
-            }
-            return of(path, ENV_BINARY);
+            return named(configured.trim(), ENV_BINARY);
         }
         String pathVariable = System.getenv("PATH");
         if (pathVariable != null) {
@@ -76,11 +100,51 @@ public record RedisBinary(Path path, String version, String source) {
         return of(extractEmbedded(), "redis-server from the embedded-redis Maven artifact");
     }
 
-    private static RedisBinary of(Path path, String source) {
-        return new RedisBinary(path, versionOf(path), source);
+    /**
+     * The binary {@code value} names, set in {@code setting}: a name of the {@link #MATRIX} or a path.
+     *
+     * @throws IllegalStateException naming the setting, the value and what is allowed, if it is neither an
+     *     executable nor a matrix name, or a matrix server that has not been built yet
+     */
+    static RedisBinary named(String value, String setting) {
+        if (value.equals(EMBEDDED_NAME)) {
+            return of(extractEmbedded(), EMBEDDED_NAME + " (embedded-redis Maven artifact, " + setting + ")");
+        }
+        if (MATRIX.contains(value)) {
+            Path dir = cache().resolve(value).resolve("bin");
+            for (String executable : List.of("valkey-server", "redis-server")) {
+                Path candidate = dir.resolve(executable);
+                if (Files.isExecutable(candidate)) {
+                    return of(candidate, value + " from " + dir + " (" + setting + ")");
+                }
+            }
+            throw new IllegalStateException(setting + "='" + value + "' names a server of the matrix that is not built"
+                    + " here (nothing in " + dir + "): run scripts/servers " + value + " once to build and cache it");
+        }
+        Path path = Paths.get(value);
+        if (!Files.isExecutable(path)) {
+            throw new IllegalStateException(setting + "='" + value + "' is neither an executable file nor a server of"
+                    + " the matrix (" + String.join(", ", MATRIX) + ")");
+        }
+        return of(path, setting + " (" + path + ")");
     }
 
-    static String versionOf(Path binary) {
+    /** Where {@code scripts/servers} caches the servers it builds. */
+    static Path cache() {
+        String configured = System.getenv(ENV_CACHE);
+        if (configured != null && !configured.isBlank()) {
+            return Paths.get(configured.trim());
+        }
+        return Paths.get(System.getProperty("user.home"), ".cache", "keyscan", "servers");
+    }
+
+    private static RedisBinary of(Path path, String source) {
+        String[] productAndVersion = versionOf(path);
+        return new RedisBinary(path, productAndVersion[1], source, productAndVersion[0]);
+    }
+
+    /** {@code {product, version}} as {@code --version} prints them, the product {@code redis} or {@code valkey}. */
+    static String[] versionOf(Path binary) {
         try {
             Process process = new ProcessBuilder(binary.toString(), "--version").redirectErrorStream(true).start();
             String output;
@@ -94,7 +158,7 @@ public record RedisBinary(Path path, String version, String source) {
             if (!m.find()) {
                 throw new IllegalStateException(binary + " --version printed no version: " + output.trim());
             }
-            return m.group(1);
+            return new String[] {output.startsWith("Valkey") ? "valkey" : "redis", m.group(1)};
         } catch (IOException e) {
             throw new IllegalStateException("cannot run " + binary + " --version", e);
         } catch (InterruptedException e) {
