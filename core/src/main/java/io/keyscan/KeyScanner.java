@@ -96,9 +96,10 @@ public interface KeyScanner extends AutoCloseable {
     Mono<List<byte[]>> fetchKeyBytes(String pattern);
 
     /**
-     * {@link #scan(String)} limited to keys of one type: sent as SCAN's {@code TYPE} argument where the server
-     * takes it (Redis 6.0+), checked with {@code TYPE} calls otherwise (older servers, and the first page, before
-     * the server's version is known).
+     * {@link #scan(String)} limited to keys of one type: sent as SCAN's {@code TYPE} argument with every SCAN, the
+     * first included, where the server takes it (Redis 6.0+, Valkey), so the server never looks at keys of other
+     * types; checked with {@code TYPE} calls where it does not (a server that refuses the argument is asked again
+     * without it, and the keys checked).
      *
      * @param pattern a Redis glob pattern
      * @param type the type; {@link KeyType#of(String)} turns a name into one, refusing unknown names
