@@ -88,14 +88,17 @@ final class DefaultKeyScanner implements KeyScanner {
     @Override
     public Mono<List<byte[]>> fetchKeyBytes(String pattern) {
         Query query = new Query(pattern, null);
-        return observedList(query.pathOf(options.useScan()), rawListing(query)
+        return observedList(query.pathOf(options.useScan()), collected(query)
                 .map(keys -> KeyCoding.sortedDistinct(keys, KeyCoding.BYTE_ORDER)));
     }
 
     @Override
     public Mono<List<String>> keys(String pattern) {
         Query query = new Query(pattern, null);
-        return observedList(KeyScanListener.Path.KEYS, keysRaw(query).map(keys -> KeyCoding.decodeAll(keys, pattern)));
+        return observedList(KeyScanListener.Path.KEYS, Mono.defer(() -> {
+            ListingMemory memory = new ListingMemory(query.pattern, options.distinctMemoryLimit());
+            return keysRaw(query).doOnNext(memory::addKey).collect(ArrayList<byte[]>::new, List::add);
+        }).publishOn(options.resultScheduler()).map(keys -> KeyCoding.decodeAll(keys, pattern)));
     }
 
     @Override
@@ -109,15 +112,23 @@ final class DefaultKeyScanner implements KeyScanner {
     }
 
     private Mono<List<String>> fetchKeys(Query query) {
-        return observedList(query.pathOf(options.useScan()), rawListing(query).map(keys -> KeyCoding.sortedDistinct(
+        return observedList(query.pathOf(options.useScan()), collected(query).map(keys -> KeyCoding.sortedDistinct(
                 KeyCoding.decodeAll(keys, query.pattern), KeyCoding.STRING_ORDER)));
+    }
+
+    /**
+     * Every matching key, collected within the listing's memory limit and handed to the result scheduler: the
+     * caller decodes and sorts there, never on the client's I/O thread that delivered the last page.
+     */
+    private Mono<List<byte[]>> collected(Query query) {
+        return rawListing(query).publishOn(options.resultScheduler());
     }
 
     @Override
     public Flux<KeyValue> scanValues(String pattern) {
         Query query = new Query(pattern, null);
         Flux<byte[]> keys = options.useScan() ? scanRaw(query)
-                : rawListing(query).flatMapIterable(list -> KeyCoding.sortedDistinct(list, KeyCoding.BYTE_ORDER));
+                : collected(query).flatMapIterable(list -> KeyCoding.sortedDistinct(list, KeyCoding.BYTE_ORDER));
         return observed(query.pathOf(options.useScan()), keys.buffer(VALUE_BATCH)
                 .flatMapSequential(batch -> values(query, batch), VALUE_CONCURRENCY, 1));
     }
@@ -125,13 +136,19 @@ final class DefaultKeyScanner implements KeyScanner {
     @Override
     public Mono<List<KeyValue>> fetchValues(String pattern) {
         Query query = new Query(pattern, null);
-        Flux<byte[]> sortedKeys = rawListing(query)
-                .flatMapIterable(keys -> KeyCoding.sortedDistinct(KeyCoding.decodeAll(keys, pattern),
-                        KeyCoding.STRING_ORDER))
-                .map(key -> key.getBytes(StandardCharsets.UTF_8));
-        return observedList(query.pathOf(options.useScan()), sortedKeys.buffer(VALUE_BATCH)
-                .flatMapSequential(batch -> values(query, batch), VALUE_CONCURRENCY, 1)
-                .collectList());
+        return observedList(query.pathOf(options.useScan()), Mono.defer(() -> {
+            // The keys' share of the limit is counted while they are collected; the values' as they arrive.
+            ListingMemory memory = new ListingMemory(query.pattern, options.distinctMemoryLimit());
+            Flux<byte[]> sortedKeys = collected(query)
+                    .flatMapIterable(keys -> KeyCoding.sortedDistinct(KeyCoding.decodeAll(keys, pattern),
+                            KeyCoding.STRING_ORDER))
+                    .map(key -> key.getBytes(StandardCharsets.UTF_8));
+            return sortedKeys.buffer(VALUE_BATCH)
+                    .flatMapSequential(batch -> values(query, batch), VALUE_CONCURRENCY, 1)
+                    .doOnNext(pair -> memory.addValue(pair.value().length()))
+                    .collectList()
+                    .publishOn(options.resultScheduler());
+        }));
     }
 
     /** One MGET batch: the keys that still hold a string, with their values. */
@@ -239,18 +256,24 @@ final class DefaultKeyScanner implements KeyScanner {
         if (!options.distinctScan()) {
             return walk;
         }
-        return Flux.defer(() -> walk.filter(new KeyFingerprints()::add));
+        return Flux.defer(() -> walk.filter(new KeyFingerprints(query.pattern, options.distinctMemoryLimit())::add));
     }
 
-    /** Every matching key, undecoded and unsorted, by the command {@code useScan} selects. */
+    /**
+     * Every matching key, undecoded and unsorted, by the command {@code useScan} selects; a listing whose keys
+     * would pass the memory limit fails as soon as it does (cancelling its walk, so no further SCAN is sent).
+     */
     private Mono<List<byte[]>> rawListing(Query query) {
         if (query.queryClass == QueryClass.LITERAL) {
             return exists(query);
         }
-        if (!options.useScan()) {
-            return keysRaw(query);
-        }
-        return inRounds(query, node -> collectingWalk(node, query), COLLECT_PREFETCH).collectList();
+        return Mono.defer(() -> {
+            ListingMemory memory = new ListingMemory(query.pattern, options.distinctMemoryLimit());
+            Flux<byte[]> keys = options.useScan()
+                    ? inRounds(query, node -> collectingWalk(node, query), COLLECT_PREFETCH)
+                    : keysRaw(query);
+            return keys.doOnNext(memory::addKey).collect(ArrayList<byte[]>::new, List::add);
+        });
     }
 
     /**
@@ -334,14 +357,16 @@ final class DefaultKeyScanner implements KeyScanner {
      */
     private Mono<List<byte[]>> exists(Query query) {
         byte[] key = Patterns.literalKey(query.pattern).getBytes(StandardCharsets.UTF_8);
-        return keyspace.nodeForKey(key).flatMap(node -> runner.run(() -> node.exists(key),
-                        new Call("EXISTS", query.pattern, node::address, null))
+        // Finding the node is a command on a cluster (and may meet the node that just failed): run like any.
+        return runner.run(() -> keyspace.nodeForKey(key), topologyCall(query.pattern))
+                .flatMap(located -> runner.run(() -> located.value.exists(key),
+                        new Call("EXISTS", query.pattern, located.value::address, null))
                 .flatMap(attempt -> {
                     List<byte[]> found = new ArrayList<>(1);
                     if (attempt.value) {
                         found.add(key);
                     }
-                    return ofType(query, node, found);
+                    return ofType(query, located.value, found);
                 }));
     }
 
@@ -420,8 +445,9 @@ final class DefaultKeyScanner implements KeyScanner {
         return new Call("Looking up the servers", pattern, () -> "the keyspace", null);
     }
 
-    private Mono<List<byte[]>> keysRaw(Query query) {
-        return Mono.defer(() -> {
+    /** Every node's KEYS reply, key by key. */
+    private Flux<byte[]> keysRaw(Query query) {
+        return Flux.defer(() -> {
             if (keysDeprecationLogged.compareAndSet(false, true)) {
                 log.warn("[DEPRECATION] keyscan listed keys with KEYS, which blocks the Redis server for the whole "
                         + "call (about 1 s per million keys). Set useScan = true (KEYSCAN_USE_SCAN=true) to list "
@@ -433,7 +459,7 @@ final class DefaultKeyScanner implements KeyScanner {
                             : Flux.fromIterable(attempt.value).buffer(TypeFilter.BATCH)
                                     .concatMap(batch -> ofType(query, node, batch))
                                     .flatMapIterable(batch -> batch));
-            return inRounds(query, keys, COLLECT_PREFETCH).collect(ArrayList<byte[]>::new, List::add);
+            return inRounds(query, keys, COLLECT_PREFETCH);
         });
     }
 }

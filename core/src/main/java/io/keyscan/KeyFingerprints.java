@@ -32,19 +32,30 @@ final class KeyFingerprints {
 
     private final long k0;
     private final long k1;
+    private final String pattern;
+    private final long limit;
+    /** Bytes of the tables' arrays. */
+    private long bytes;
     private final long[][] high = new long[SEGMENTS][];
     private final long[][] low = new long[SEGMENTS][];
     private final int[] sizes = new int[SEGMENTS];
     private final int[] resizeAt = new int[SEGMENTS];
     private int size;
 
-    KeyFingerprints() {
-        this(SEEDS.nextLong(), SEEDS.nextLong());
+    /**
+     * @param pattern the listing's pattern, for the error
+     * @param limit the bytes the tables may take; a growth that would pass it fails the listing instead
+     */
+    KeyFingerprints(String pattern, long limit) {
+        this(SEEDS.nextLong(), SEEDS.nextLong(), pattern, limit);
     }
 
-    KeyFingerprints(long k0, long k1) {
+    KeyFingerprints(long k0, long k1, String pattern, long limit) {
         this.k0 = k0;
         this.k1 = k1;
+        this.pattern = pattern;
+        this.limit = limit;
+        this.bytes = (long) SEGMENTS * INITIAL_SEGMENT_CAPACITY * 16;
         for (int segment = 0; segment < SEGMENTS; segment++) {
             high[segment] = new long[INITIAL_SEGMENT_CAPACITY];
             low[segment] = new long[INITIAL_SEGMENT_CAPACITY];
@@ -52,7 +63,11 @@ final class KeyFingerprints {
         }
     }
 
-    /** Adds {@code key}; {@code true} if it was not in the set before. */
+    /**
+     * Adds {@code key}; {@code true} if it was not in the set before.
+     *
+     * @throws KeyScanException when growing the set for this key would pass the memory limit
+     */
     boolean add(byte[] key) {
         long[] fingerprint = sipHash128(key);
         long h = fingerprint[0];
@@ -74,6 +89,11 @@ final class KeyFingerprints {
 
     int size() {
         return size;
+    }
+
+    /** Bytes the set's tables take now. */
+    long bytes() {
+        return bytes;
     }
 
     private static boolean insert(long[] high, long[] low, long h, long l) {
@@ -98,6 +118,11 @@ final class KeyFingerprints {
         long[] oldHigh = high[segment];
         long[] oldLow = low[segment];
         int capacity = oldHigh.length << 1;
+        // While growing, the old and the new arrays of the segment are both held.
+        if (bytes + 16L * capacity > limit) {
+            throw ListingMemory.exceeded(pattern, limit, size, true);
+        }
+        bytes += 16L * (capacity - oldHigh.length);
         long[] newHigh = new long[capacity];
         long[] newLow = new long[capacity];
         for (int i = 0; i < oldHigh.length; i++) {

@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Immutable settings of a {@link KeyScanner}: which command lists keys, how SCAN pages are sized, and how
@@ -45,6 +47,9 @@ import org.slf4j.LoggerFactory;
  *       <td>on a cluster, scan one replica per shard instead of its master</td></tr>
  *   <tr><td>{@code distinctScan}</td><td>{@code KEYSCAN_DISTINCT_SCAN}</td><td>{@code true}</td>
  *       <td>{@code true}, {@code false}</td></tr>
+ *   <tr><td>{@code distinctMemoryLimit}</td><td>{@code KEYSCAN_DISTINCT_MEMORY_LIMIT}</td><td>a quarter of the
+ *       maximum heap</td><td>64 KB..1 TB ({@code 64MB}, {@code 512KB}, {@code 2GB} or bytes): memory one
+ *       listing may hold to de-duplicate and sort its keys</td></tr>
  *   <tr><td>{@code commandTimeout}</td><td>{@code KEYSCAN_COMMAND_TIMEOUT}</td><td>15 s</td>
  *       <td>positive, at most 10 min; 10-30 s recommended</td></tr>
  *   <tr><td>{@code retryMaxAttempts}</td><td>{@code KEYSCAN_RETRY_MAX_ATTEMPTS}</td><td>{@code 4}</td>
@@ -97,6 +102,18 @@ public final class KeyScanOptions {
     /** Default of {@code distinctScan}: {@code scan} emits each key once. */
     public static final boolean DEFAULT_DISTINCT_SCAN = true;
 
+    /**
+     * Default of {@code distinctMemoryLimit}: 0, meaning a quarter of the JVM's maximum heap
+     * ({@link Runtime#maxMemory()}), read when the options are built.
+     */
+    public static final long DEFAULT_DISTINCT_MEMORY_LIMIT = 0;
+
+    /** Smallest {@code distinctMemoryLimit}: 64 KB. */
+    public static final long MIN_DISTINCT_MEMORY_LIMIT = 64L << 10;
+
+    /** Largest {@code distinctMemoryLimit}: 1 TB. */
+    public static final long MAX_DISTINCT_MEMORY_LIMIT = 1L << 40;
+
     /** Default of {@code commandTimeout}: the middle of the recommended 10-30 s range. */
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(15);
 
@@ -129,6 +146,7 @@ public final class KeyScanOptions {
     static final String ENV_NODE_CONCURRENCY = "KEYSCAN_NODE_CONCURRENCY";
     static final String ENV_READ_FROM_REPLICAS = "KEYSCAN_READ_FROM_REPLICAS";
     static final String ENV_DISTINCT_SCAN = "KEYSCAN_DISTINCT_SCAN";
+    static final String ENV_DISTINCT_MEMORY_LIMIT = "KEYSCAN_DISTINCT_MEMORY_LIMIT";
     static final String ENV_COMMAND_TIMEOUT = "KEYSCAN_COMMAND_TIMEOUT";
     static final String ENV_RETRY_MAX_ATTEMPTS = "KEYSCAN_RETRY_MAX_ATTEMPTS";
     static final String ENV_RETRY_FIRST_BACKOFF = "KEYSCAN_RETRY_FIRST_BACKOFF";
@@ -152,6 +170,10 @@ public final class KeyScanOptions {
     private final int nodeConcurrency;
     private final boolean readFromReplicas;
     private final boolean distinctScan;
+    private final long distinctMemoryLimit;
+    private final boolean distinctMemoryLimitSet;
+    /** {@code null}: {@link Schedulers#parallel()}, looked up at use (it may have been replaced since). */
+    private final @Nullable Scheduler resultScheduler;
     private final KeyScanListener listener;
     private final Duration commandTimeout;
     private final int retryMaxAttempts;
@@ -169,6 +191,11 @@ public final class KeyScanOptions {
         this.nodeConcurrency = builder.nodeConcurrency;
         this.readFromReplicas = builder.readFromReplicas;
         this.distinctScan = builder.distinctScan;
+        this.distinctMemoryLimit = builder.distinctMemoryLimit != DEFAULT_DISTINCT_MEMORY_LIMIT
+                ? builder.distinctMemoryLimit
+                : Math.max(MIN_DISTINCT_MEMORY_LIMIT, Runtime.getRuntime().maxMemory() / 4);
+        this.distinctMemoryLimitSet = builder.distinctMemoryLimit != DEFAULT_DISTINCT_MEMORY_LIMIT;
+        this.resultScheduler = builder.resultScheduler;
         this.listener = builder.listener;
         this.commandTimeout = builder.commandTimeout;
         this.retryMaxAttempts = builder.retryMaxAttempts;
@@ -281,6 +308,29 @@ public final class KeyScanOptions {
         return distinctScan;
     }
 
+    /**
+     * The memory, in bytes, that one listing may hold to de-duplicate its keys ({@code scan} with
+     * {@link #distinctScan()}: 16-byte fingerprints in tables that double, 21-43 bytes a key) or to collect, decode
+     * and sort them ({@code fetchKeys} and the other {@code fetch*} methods, estimated at 80 bytes plus twice the
+     * key's length a key, values included for {@code fetchValues}). A listing that would pass it fails at once with
+     * a {@link KeyScanException} naming the limit and the keys seen, and sends no further command. Explicitly set,
+     * or a quarter of the JVM's maximum heap, as read when these options were built.
+     */
+    public long distinctMemoryLimit() {
+        return distinctMemoryLimit;
+    }
+
+    /**
+     * The scheduler the collected result of a {@code fetch*} listing is decoded, de-duplicated and sorted on, and
+     * delivered from: {@link Schedulers#parallel()} by default, so that sorting a large listing never runs on the
+     * client's I/O thread (a Netty event loop with Lettuce) that every other Redis command of the application
+     * shares. {@code scan}'s keys are not moved: they are emitted where the page arrived, to keep exact demand.
+     */
+    public Scheduler resultScheduler() {
+        Scheduler scheduler = resultScheduler;
+        return scheduler != null ? scheduler : Schedulers.parallel();
+    }
+
     /** What the scanner reports its work to (for metrics); one that ignores everything by default. */
     public KeyScanListener listener() {
         return listener;
@@ -324,6 +374,8 @@ public final class KeyScanOptions {
                 && nodeConcurrency == that.nodeConcurrency
                 && readFromReplicas == that.readFromReplicas
                 && distinctScan == that.distinctScan
+                && distinctMemoryLimit == that.distinctMemoryLimit
+                && resultScheduler == that.resultScheduler
                 && listener == that.listener
                 && scanCallBudget.equals(that.scanCallBudget)
                 && retryMaxAttempts == that.retryMaxAttempts
@@ -335,7 +387,8 @@ public final class KeyScanOptions {
     @Override
     public int hashCode() {
         return Objects.hash(useScan, scanCount, scanCountAutoTune, scanCallBudget, scanCountMin, scanCountMax,
-                scanParallelism, nodeConcurrency, readFromReplicas, distinctScan, commandTimeout, retryMaxAttempts,
+                scanParallelism, nodeConcurrency, readFromReplicas, distinctScan, distinctMemoryLimit, commandTimeout,
+                retryMaxAttempts,
                 retryFirstBackoff, retryMaxBackoff);
     }
 
@@ -351,6 +404,7 @@ public final class KeyScanOptions {
                 + ", nodeConcurrency=" + nodeConcurrency
                 + ", readFromReplicas=" + readFromReplicas
                 + ", distinctScan=" + distinctScan
+                + ", distinctMemoryLimit=" + distinctMemoryLimit
                 + ", commandTimeout=" + commandTimeout
                 + ", retryMaxAttempts=" + retryMaxAttempts
                 + ", retryFirstBackoff=" + retryFirstBackoff
@@ -374,6 +428,8 @@ public final class KeyScanOptions {
         private int nodeConcurrency = DEFAULT_NODE_CONCURRENCY;
         private boolean readFromReplicas = DEFAULT_READ_FROM_REPLICAS;
         private boolean distinctScan = DEFAULT_DISTINCT_SCAN;
+        private long distinctMemoryLimit = DEFAULT_DISTINCT_MEMORY_LIMIT;
+        private @Nullable Scheduler resultScheduler;
         private KeyScanListener listener = NO_LISTENER;
         private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
         private int retryMaxAttempts = DEFAULT_RETRY_MAX_ATTEMPTS;
@@ -394,6 +450,9 @@ public final class KeyScanOptions {
             this.nodeConcurrency = options.nodeConcurrency;
             this.readFromReplicas = options.readFromReplicas;
             this.distinctScan = options.distinctScan;
+            this.distinctMemoryLimit = options.distinctMemoryLimitSet ? options.distinctMemoryLimit
+                    : DEFAULT_DISTINCT_MEMORY_LIMIT;
+            this.resultScheduler = options.resultScheduler;
             this.listener = options.listener;
             this.commandTimeout = options.commandTimeout;
             this.retryMaxAttempts = options.retryMaxAttempts;
@@ -481,6 +540,30 @@ public final class KeyScanOptions {
             return this;
         }
 
+        /**
+         * The memory one listing may hold to de-duplicate and sort its keys, in bytes: 64 KB to 1 TB, or 0 (the
+         * default) for a quarter of the JVM's maximum heap. See {@link KeyScanOptions#distinctMemoryLimit()}.
+         */
+        public Builder distinctMemoryLimit(long bytes) {
+            if (bytes != DEFAULT_DISTINCT_MEMORY_LIMIT
+                    && (bytes < MIN_DISTINCT_MEMORY_LIMIT || bytes > MAX_DISTINCT_MEMORY_LIMIT)) {
+                throw new IllegalArgumentException("distinctMemoryLimit must be between " + MIN_DISTINCT_MEMORY_LIMIT
+                        + " bytes (64 KB) and " + MAX_DISTINCT_MEMORY_LIMIT + " bytes (1 TB), or 0 for a quarter of "
+                        + "the maximum heap, was " + bytes);
+            }
+            this.distinctMemoryLimit = bytes;
+            return this;
+        }
+
+        /**
+         * Where {@code fetch*} results are decoded, sorted and delivered; {@link Schedulers#parallel()} by default.
+         * Not read from the environment. See {@link KeyScanOptions#resultScheduler()}.
+         */
+        public Builder resultScheduler(Scheduler resultScheduler) {
+            this.resultScheduler = Objects.requireNonNull(resultScheduler, "resultScheduler");
+            return this;
+        }
+
         /** Where the scanner reports its work, e.g. a Micrometer binding; not read from the environment. */
         public Builder listener(KeyScanListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
@@ -554,6 +637,8 @@ public final class KeyScanOptions {
                     this::readFromReplicas);
             EnvironmentVariables.read(environment, ENV_DISTINCT_SCAN, EnvironmentVariables::parseBoolean,
                     this::distinctScan);
+            EnvironmentVariables.read(environment, ENV_DISTINCT_MEMORY_LIMIT, EnvironmentVariables::parseDataSize,
+                    this::distinctMemoryLimit);
             EnvironmentVariables.read(environment, ENV_COMMAND_TIMEOUT, EnvironmentVariables::parseDuration,
                     this::commandTimeout);
             EnvironmentVariables.read(environment, ENV_RETRY_MAX_ATTEMPTS, EnvironmentVariables::parseInt,
@@ -625,11 +710,13 @@ public final class KeyScanOptions {
 
         static final Set<String> KNOWN = Set.of(ENV_USE_SCAN, ENV_SCAN_COUNT, ENV_SCAN_COUNT_AUTO_TUNE,
                 ENV_SCAN_CALL_BUDGET, ENV_SCAN_COUNT_MIN, ENV_SCAN_COUNT_MAX, ENV_SCAN_PARALLELISM, ENV_NODE_CONCURRENCY,
-                ENV_READ_FROM_REPLICAS, ENV_DISTINCT_SCAN,
+                ENV_READ_FROM_REPLICAS, ENV_DISTINCT_SCAN, ENV_DISTINCT_MEMORY_LIMIT,
                 ENV_COMMAND_TIMEOUT, ENV_RETRY_MAX_ATTEMPTS, ENV_RETRY_FIRST_BACKOFF, ENV_RETRY_MAX_BACKOFF);
 
         /** Read by keyscan's own test kit, not by the library: not misspellings. */
         static final Set<String> FOR_TESTS = Set.of("KEYSCAN_TEST_REDIS_URL", "KEYSCAN_REDIS_SERVER");
+
+        private static final Pattern DATA_SIZE = Pattern.compile("(\\d{1,15})\\s*(b|kb|mb|gb|tb)?");
 
         private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d{1,12})\\s*(us|ms|s|m|h)");
 
@@ -676,6 +763,20 @@ public final class KeyScanOptions {
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("expected a whole number", e);
             }
+        }
+
+        /** Bytes: a whole number with an optional unit B, KB, MB, GB or TB (powers of 1024, as Spring's DataSize). */
+        static Long parseDataSize(String value) {
+            Matcher m = DATA_SIZE.matcher(value.toLowerCase(Locale.ROOT));
+            if (!m.matches()) {
+                throw new IllegalArgumentException("expected a size such as 64MB, 512KB, 2GB or a number of bytes");
+            }
+            long amount = Long.parseLong(m.group(1));
+            int shift = m.group(2) == null ? 0 : java.util.List.of("b", "kb", "mb", "gb", "tb").indexOf(m.group(2)) * 10;
+            if (shift > 0 && amount > (Long.MAX_VALUE >> shift)) {
+                throw new IllegalArgumentException("the size is too large");
+            }
+            return amount << shift;
         }
 
         static Duration parseDuration(String value) {

@@ -24,7 +24,7 @@ class KeyFingerprintsTest {
         "63,5150d1772f50834a503e069a973fbd7c",
     })
     void matchesTheSipHash128ReferenceVectors(int length, String expected) {
-        KeyFingerprints set = new KeyFingerprints(0x0706050403020100L, 0x0f0e0d0c0b0a0908L);
+        KeyFingerprints set = new KeyFingerprints(0x0706050403020100L, 0x0f0e0d0c0b0a0908L, "*", Long.MAX_VALUE);
         byte[] message = new byte[length];
         for (int i = 0; i < length; i++) {
             message[i] = (byte) i;
@@ -34,7 +34,7 @@ class KeyFingerprintsTest {
 
     @Test
     void addTellsFirstSightingsFromRepeats() {
-        KeyFingerprints set = new KeyFingerprints();
+        KeyFingerprints set = new KeyFingerprints("*", Long.MAX_VALUE);
         assertThat(set.add(bytes("a"))).isTrue();
         assertThat(set.add(bytes("b"))).isTrue();
         assertThat(set.add(bytes("a"))).isFalse();
@@ -45,7 +45,7 @@ class KeyFingerprintsTest {
 
     @Test
     void keepsEveryDistinctKeyThroughGrowth() {
-        KeyFingerprints set = new KeyFingerprints();
+        KeyFingerprints set = new KeyFingerprints("*", Long.MAX_VALUE);
         for (int i = 0; i < 200_000; i++) {
             assertThat(set.add(bytes("performance|request_id|" + i + "|END"))).isTrue();
         }

@@ -17,7 +17,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -44,6 +46,7 @@ class ScriptedNode implements ScanNode {
     private final Map<String, ScanPage> pages = new ConcurrentHashMap<>();
     private final List<Function<ScanRequest, Mono<ScanPage>>> overrides = new CopyOnWriteArrayList<>();
     private volatile String runId = "run-1";
+    private volatile @Nullable Scheduler deliverOn;
     private volatile Mono<List<byte[]>> keysReply = Mono.just(List.of());
     private final String address;
 
@@ -79,6 +82,12 @@ class ScriptedNode implements ScanNode {
     /** Every SCAN costs the "server" COUNT times this, as {@link #scanMicros()} reports it. */
     ScriptedNode costPerCount(Duration perCount) {
         this.nanosPerCount = perCount.toNanos();
+        return this;
+    }
+
+    /** Every SCAN reply is delivered on {@code io}, as a client's I/O thread would deliver it. */
+    ScriptedNode deliverOn(Scheduler io) {
+        this.deliverOn = io;
         return this;
     }
 
@@ -145,7 +154,9 @@ class ScriptedNode implements ScanNode {
             scans.add(request);
             scanTimes.add(Schedulers.parallel().now(TimeUnit.MILLISECONDS));
             scanNanos.addAndGet(nanosPerCount * request.count());
-            return !overrides.isEmpty() ? overrides.remove(0).apply(request) : page(request);
+            Mono<ScanPage> reply = !overrides.isEmpty() ? overrides.remove(0).apply(request) : page(request);
+            Scheduler io = deliverOn;
+            return io == null ? reply : reply.publishOn(io);
         }).doOnCancel(cancelledScans::incrementAndGet);
     }
 
