@@ -1,5 +1,6 @@
 package io.keyscan.examples.export;
 
+import io.keyscan.KeyScanException;
 import io.keyscan.KeyScanListener;
 import io.keyscan.KeyScanOptions;
 import io.keyscan.KeyScanner;
@@ -17,10 +18,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Hooks;
 import reactor.core.publisher.Mono;
 
 /**
@@ -31,13 +29,13 @@ import reactor.core.publisher.Mono;
  * <p>Memory is bounded whatever the keyspace: the listing follows demand (one SCAN page ahead), at most
  * {@code concurrency} batches are read at once, and lines are written as they come. The one part that can grow with
  * the keyspace is keyscan's de-duplication set ({@code distinctScan}): 16-byte fingerprints in tables that double,
- * up to {@value #DISTINCT_PEAK_BYTES_PER_KEY} bytes a key. {@code --distinct auto} uses it only when
- * that fits in half the heap for DBSIZE keys; otherwise the export runs in constant memory, and a key may be written
- * twice if the server resizes its table during the export (SCAN's own duplicates).
+ * up to {@value #DISTINCT_PEAK_BYTES_PER_KEY} bytes a key, capped by keyscan's {@code distinctMemoryLimit} (a quarter
+ * of the heap unless {@code KEYSCAN_DISTINCT_MEMORY_LIMIT} says otherwise): an export that would pass it fails at
+ * once, with every line written so far complete, instead of running out of heap. {@code --distinct auto} uses the
+ * set only when DBSIZE keys fit in that limit; otherwise the export runs in constant memory, and a key may be
+ * written twice if the server resizes its table during the export (SCAN's own duplicates).
  */
 final class Exporter {
-
-    private static final Logger log = LoggerFactory.getLogger(Exporter.class);
 
     /** Lines read ahead per batch being read; a batch's lines come in one answer anyway. */
     private static final int LINES_PER_BATCH_AHEAD = 32;
@@ -75,9 +73,12 @@ final class Exporter {
         // DBSIZE (summed over the masters of a cluster): the total that the share of the keyspace visited is of
         long total = Mono.fromCompletionStage(target.commands().dbsize())
                 .block(Duration.ofSeconds(60));
-        boolean distinct = distinct(settings.distinct(), total, Runtime.getRuntime().maxMemory(), err);
-        KeyScanOptions options = KeyScanOptions.builder().environment(System.getenv()).useScan(true)
-                .distinctScan(distinct).listener(pages).build();
+        // keyscan's own limit for the de-duplication set, a quarter of the heap: a long-lived set lives in the old
+        // generation, which is only part of the heap (tried: half of a 24 MB heap ran out before the limit).
+        KeyScanOptions.Builder builder = KeyScanOptions.builder().useScan(true).listener(pages)
+                .environment(System.getenv());
+        boolean distinct = distinct(settings.distinct(), total, builder.build().distinctMemoryLimit(), err);
+        KeyScanOptions options = builder.distinctScan(distinct).build();
         KeyScanner scanner = target.scanner(options);
         KeyReader.Counts counts = new KeyReader.Counts();
         KeyReader reader = new KeyReader(target.commands(), target.isCluster(), settings.mode(), settings.type(),
@@ -107,25 +108,6 @@ final class Exporter {
             }
         }, "keyscan-export-interrupt");
         Runtime.getRuntime().addShutdownHook(onCtrlC);
-        // What can outgrow the heap is the de-duplication set (--distinct on). An OutOfMemoryError is thrown where
-        // the allocation failed, on Lettuce's event loop or a Reactor thread, which only log it and go on: the
-        // export would then wait forever. End it from there instead; the memory the failed allocation asked for is
-        // not taken, so closing the file still works.
-        Hooks.onErrorDropped(error -> {
-            if (!failOnFatal(sink, error)) {
-                log.error("Operator called onErrorDropped", error); // as Reactor's default hook does
-            }
-        });
-        Thread.UncaughtExceptionHandler uncaught = Thread.getDefaultUncaughtExceptionHandler();
-        Thread.setDefaultUncaughtExceptionHandler((thread, error) -> {
-            failOnFatal(sink, error);
-            if (uncaught != null) {
-                uncaught.uncaughtException(thread, error);
-            } else { // what the JVM prints without a handler (ThreadGroup's would call this one again)
-                System.err.print("Exception in thread \"" + thread.getName() + "\" ");
-                error.printStackTrace(System.err);
-            }
-        });
         try {
             Flux<ExportLine> lines = scanner.scanBytes(settings.pattern())
                     .buffer(settings.batch())
@@ -134,8 +116,6 @@ final class Exporter {
             sink.await();
         } finally {
             removeHook(onCtrlC);
-            Hooks.resetOnErrorDropped(); // all of them: this command-line tool sets no other
-            Thread.setDefaultUncaughtExceptionHandler(uncaught);
         }
         if (sink.outcome() == LineSink.Outcome.INTERRUPTED) {
             return KeyExportTool.INTERRUPTED; // the hook reported it
@@ -158,50 +138,33 @@ final class Exporter {
         return KeyExportTool.OK;
     }
 
-    /** Ends the export on an error the JVM cannot go on from; anything else is logged as Reactor would. */
-    /** Ends the export if {@code error} is, or was caused by, an error the JVM cannot go on from. */
-    private static boolean failOnFatal(LineSink sink, Throwable error) {
-        if (fatal(error) == null) {
-            return false;
-        }
-        sink.fail(error);
-        return true;
-    }
-
-    /** The {@link VirtualMachineError} in {@code error}'s cause chain (keyscan wraps what a command failed with). */
-    static @Nullable VirtualMachineError fatal(@Nullable Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof VirtualMachineError fatal) {
-                return fatal;
-            }
-        }
-        return null;
-    }
-
-    /** Why the export failed, in words; for running out of heap, what to do about it. */
+    /**
+     * Why the export failed, in words; where the de-duplication set would pass keyscan's memory limit, what to do
+     * about it with this tool's options.
+     */
     static String describeFailure(@Nullable Throwable failure) {
-        VirtualMachineError fatal = fatal(failure);
-        if (fatal instanceof OutOfMemoryError) {
-            String message = String.valueOf(fatal.getMessage());
-            return "out of memory (" + message + ")" + (message.contains("heap") || message.contains("GC overhead")
-                    ? ": give the JVM more (-Xmx) or export with --distinct off (constant memory)" : "");
+        String described = KeyExportTool.describe(failure);
+        if (failure instanceof KeyScanException && String.valueOf(failure.getMessage()).contains("distinctMemoryLimit")) {
+            return described + ". With this tool: export with --distinct off (constant memory), or give the JVM more "
+                    + "heap (-Xmx; the limit is a quarter of it) or set KEYSCAN_DISTINCT_MEMORY_LIMIT";
         }
-        return KeyExportTool.describe(failure);
+        return described;
     }
 
-    /** Whether to de-duplicate: as asked, or for {@code auto} when the set fits in half of {@code maxHeap}. */
-    static boolean distinct(Arguments.Distinct asked, long keys, long maxHeap, PrintStream err) {
+    /** Whether to de-duplicate: as asked, or for {@code auto} when the set fits in {@code limit} bytes. */
+    static boolean distinct(Arguments.Distinct asked, long keys, long limit, PrintStream err) {
         if (asked != Arguments.Distinct.AUTO) {
             return asked == Arguments.Distinct.ON;
         }
         long need = keys * DISTINCT_PEAK_BYTES_PER_KEY;
-        if (need <= maxHeap / 2) {
+        if (need <= limit) {
             return true;
         }
-        err.printf(Locale.ROOT, "Note: writing each key once would take up to %,d MB of the %,d MB heap for the %,d "
-                + "keys of the keyspace, so this export runs in constant memory instead: a key may be written twice "
-                + "if the server resizes its table meanwhile (import with --replace). --distinct on (with a larger "
-                + "-Xmx) writes each key once.%n", need >> 20, maxHeap >> 20, keys);
+        err.printf(Locale.ROOT, "Note: writing each key once would take up to %,d MB for the %,d keys of the keyspace, "
+                + "more than the %,d MB keyscan may use for it (distinctMemoryLimit), so this export runs in constant "
+                + "memory instead: a key may be written twice if the server resizes its table meanwhile (import with "
+                + "--replace). --distinct on (with a larger -Xmx) writes each key once.%n", need >> 20, keys,
+                limit >> 20);
         return false;
     }
 

@@ -106,17 +106,6 @@ final class LineSink extends BaseSubscriber<ExportLine> {
         return finish(Outcome.INTERRUPTED, null);
     }
 
-    /**
-     * Ends the export with {@code error} raised outside the pipeline's own signals (an {@link OutOfMemoryError} that
-     * an event loop could only log): cancels the reading and closes the output after the line being written.
-     *
-     * @return false if the export had already ended
-     */
-    boolean fail(Throwable error) {
-        cancel();
-        return finish(Outcome.FAILED, error);
-    }
-
     private boolean finish(Outcome how, @Nullable Throwable error) {
         synchronized (lock) {
             if (closed) {

@@ -2,28 +2,29 @@ package io.keyscan.examples.export;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.keyscan.KeyScanException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code --distinct auto}: de-duplicate when the fingerprint table fits in half the heap, and say so when not; what a
- * failure caused by running out of memory says.
+ * {@code --distinct auto}: de-duplicate when the fingerprint table fits in keyscan's memory limit, and say so when
+ * not; what a listing stopped by that limit says.
  */
 class ExporterTest {
 
     private static final long MB = 1 << 20;
 
     @Test
-    void autoDeduplicatesWhenTheSetFitsInHalfTheHeap() {
+    void autoDeduplicatesWhenTheSetFitsInTheLimit() {
         ByteArrayOutputStream said = new ByteArrayOutputStream();
         PrintStream err = new PrintStream(said, true, StandardCharsets.UTF_8);
         assertThat(Exporter.distinct(Arguments.Distinct.AUTO, 1_000_000, 6_000 * MB, err)).isTrue();
-        assertThat(Exporter.distinct(Arguments.Distinct.AUTO, 500_000, 64 * MB, err)).isTrue();
+        assertThat(Exporter.distinct(Arguments.Distinct.AUTO, 500_000, 32 * MB, err)).isTrue();
         assertThat(said.size()).isZero();
 
-        assertThat(Exporter.distinct(Arguments.Distinct.AUTO, 1_000_000, 64 * MB, err)).isFalse();
+        assertThat(Exporter.distinct(Arguments.Distinct.AUTO, 1_000_000, 32 * MB, err)).isFalse();
         assertThat(said.toString(StandardCharsets.UTF_8)).contains("1,000,000 keys").contains("constant memory")
                 .contains("--distinct on");
     }
@@ -36,13 +37,14 @@ class ExporterTest {
     }
 
     @Test
-    void runningOutOfHeapSaysWhatToDoEvenWhenWrapped() {
-        RuntimeException wrapped = new RuntimeException("SCAN failed", new OutOfMemoryError("Java heap space"));
-        assertThat(Exporter.describeFailure(wrapped))
-                .isEqualTo("out of memory (Java heap space): give the JVM more (-Xmx) or export with --distinct off "
-                        + "(constant memory)");
-        assertThat(Exporter.describeFailure(new OutOfMemoryError("Direct buffer memory")))
-                .isEqualTo("out of memory (Direct buffer memory)");
-        assertThat(Exporter.fatal(new IllegalStateException("no"))).isNull();
+    void passingTheMemoryLimitSaysWhatToDoWithThisTool() {
+        KeyScanException limit = new KeyScanException("Listing keys of pattern '*' stopped after 10 keys: remembering "
+                + "the keys already emitted, to emit each once, would take more than distinctMemoryLimit (64 KB). "
+                + "Raise distinctMemoryLimit", "*", null, 1, null);
+        assertThat(Exporter.describeFailure(limit)).startsWith(KeyExportTool.describe(limit))
+                .endsWith(". With this tool: export with --distinct off (constant memory), or give the JVM more heap "
+                        + "(-Xmx; the limit is a quarter of it) or set KEYSCAN_DISTINCT_MEMORY_LIMIT");
+        IllegalStateException other = new IllegalStateException("no");
+        assertThat(Exporter.describeFailure(other)).isEqualTo(KeyExportTool.describe(other));
     }
 }
