@@ -23,6 +23,9 @@ import java.util.Objects;
  * KeyScanner scanner = LettuceKeyScanner.create(connection, KeyScanOptions.fromEnvironment());
  * Mono<List<String>> keys = scanner.fetchKeys("performance|*datetime|20260204*|*END|1.0.2");
  * }</pre>
+ *
+ * <p>A standalone server, a Redis Cluster ({@link #createCluster(Iterable, KeyScanOptions)}) or a master set managed
+ * by Redis Sentinel ({@code redis-sentinel://} URIs, see {@link #create(RedisURI, KeyScanOptions)}).
  */
 public final class LettuceKeyScanner {
 
@@ -35,10 +38,18 @@ public final class LettuceKeyScanner {
      * connection (to see reconnects), which {@link KeyScanner#close()} removes; closing the scanner leaves the
      * connection open.
      *
-     * @param connection an open connection to one Redis server, with string keys
+     * <p>A connection Lettuce made through Redis Sentinel ({@code RedisClient.connect(sentinelUri)}) is accepted: it
+     * goes to the master, and Lettuce asks the Sentinels for the master again at every reconnect, so after a failover
+     * the listing goes on on the new master (rescanned from cursor 0, since its {@code run_id} differs, and
+     * de-duplicated). Give the retries room for the failover (see {@link #create(RedisURI, KeyScanOptions)}). Messages
+     * name the server's address only: the connection does not tell keyscan the master set's name.
+     * {@link KeyScanOptions#readFromReplicas()} does not apply: the connection goes where it goes.
+     *
+     * @param connection an open connection to one Redis server (directly, or to a master through Sentinel), with
+     *     string keys
      * @param options the settings
-     * @throws IllegalArgumentException for a Master/Replica (or Sentinel-managed) connection: it may send each
-     *     command to a different server, so a SCAN cursor could reach a server that did not issue it
+     * @throws IllegalArgumentException for a Master/Replica connection ({@code MasterReplica.connect}): it may send
+     *     each command to a different server, so a SCAN cursor could reach a server that did not issue it
      */
     public static KeyScanner create(StatefulRedisConnection<String, String> connection, KeyScanOptions options) {
         Objects.requireNonNull(connection, "connection");
@@ -46,7 +57,8 @@ public final class LettuceKeyScanner {
         if (connection instanceof StatefulRedisMasterReplicaConnection) {
             throw new IllegalArgumentException("A Master/Replica connection sends each command to whichever server "
                     + "its ReadFrom picks, so a SCAN cursor could reach a server that did not issue it, and its "
-                    + "reconnects cannot be observed. Pass a connection to one server (e.g. the master's URI).");
+                    + "reconnects cannot be observed. Pass a connection to one server (e.g. the master's URI, or a "
+                    + "Sentinel URI: redis-sentinel://host:26379#mymaster).");
         }
         return KeyScanner.create(new LettuceKeyspace(connection, null, null), options);
     }
@@ -58,13 +70,34 @@ public final class LettuceKeyScanner {
      * <p>A {@code rediss://} URI uses Lettuce's default client options, which trust the JVM's truststore only;
      * to trust a private CA, use {@link #create(RedisURI, ClientOptions, KeyScanOptions)}.
      *
-     * @param uri where to connect, e.g. {@code redis://localhost:6379} or {@code rediss://user:secret@host:6380}
+     * <p><b>Redis Sentinel.</b> A Sentinel URI, e.g.
+     * {@code redis-sentinel://:data-password@h1:26379,h2:26380,h3:26381/0#mymaster} (with a password for the
+     * Sentinels set on each {@link RedisURI#getSentinels() Sentinel URI}), lists on the master set's current master:
+     * Lettuce asks the Sentinels for it at every connect and reconnect. A failover ({@code SENTINEL FAILOVER}, or a
+     * master that died) during a listing is followed: the listing goes on on the new master, which has another
+     * {@code run_id}, so it is rescanned from cursor 0 and de-duplicated, as after a restart; every key is listed,
+     * or the listing fails with an error naming the master set, never a shorter list. With
+     * {@link KeyScanOptions#readFromReplicas()}, the scanner connects straight to one replica that a Sentinel
+     * reports up and in sync, and stays on it: if that replica goes away, listings fail (after the retries) with an
+     * error naming it and the master set; create the scanner again to pick another. Commands sent while the
+     * connection is down fail at once (Lettuce's {@code REJECT_COMMANDS}) and are retried by keyscan, so the retry
+     * budget must outlast a failover, i.e. the Sentinels' {@code down-after-milliseconds} plus a few seconds for the
+     * election: backoffs are jittered into their upper half, so {@code n} attempts with a maximum backoff {@code m}
+     * wait at least about {@code (n - 5) * m / 2}; e.g. {@code retryMaxAttempts(30).retryMaxBackoff(Duration.ofSeconds(1))}
+     * waits 13 to 25 s, enough for {@code down-after-milliseconds 5000}. See {@code docs/SCAN_MIGRATION.md}.
+     *
+     * @param uri where to connect, e.g. {@code redis://localhost:6379}, {@code rediss://user:secret@host:6380} or
+     *     {@code redis-sentinel://h1:26379,h2:26380/0#mymaster}
      * @param options the settings
      * @throws io.lettuce.core.RedisConnectionException if the server cannot be reached, refuses the credentials,
-     *     or presents a TLS certificate the JVM does not trust (the message then says so and how to trust it)
+     *     or presents a TLS certificate the JVM does not trust (the message then says so and how to trust it); for a
+     *     Sentinel URI, if no Sentinel answers or (with readFromReplicas) no replica is up: the message names the
+     *     master set and the Sentinels' addresses, never a password
      */
     public static KeyScanner create(RedisURI uri, KeyScanOptions options) {
-        return create(uri, ClientOptions.create(), options);
+        Objects.requireNonNull(uri, "uri");
+        return create(uri, SentinelConnector.isSentinel(uri) ? SentinelConnector.defaultClientOptions()
+                : ClientOptions.create(), options);
     }
 
     /**
@@ -78,30 +111,78 @@ public final class LettuceKeyScanner {
      * KeyScanner scanner = LettuceKeyScanner.create(RedisURI.create("rediss://redis.internal:6380"), tls, options);
      * }</pre>
      *
-     * @param uri where to connect; {@code rediss://} for TLS (the peer is verified unless the URI says otherwise)
+     * <p>A Sentinel URI is served as by {@link #create(RedisURI, KeyScanOptions)}, with these options as given
+     * (consider {@code disconnectedBehavior(REJECT_COMMANDS)}, which that method sets, so that keyscan's retries
+     * rather than Lettuce's queue wait out a failover).
+     *
+     * @param uri where to connect; {@code rediss://} for TLS (the peer is verified unless the URI says otherwise);
+     *     {@code redis-sentinel://} or {@code rediss-sentinel://} for a master set managed by Sentinel
      * @param clientOptions Lettuce client options, e.g. {@link io.lettuce.core.SslOptions} for TLS
      * @param options the settings
      * @throws io.lettuce.core.RedisConnectionException if the server cannot be reached, refuses the credentials,
      *     or presents a TLS certificate that {@code clientOptions} do not trust (the message then says so, with
      *     the JDK's reason, and how to trust it)
+     * @throws IllegalArgumentException for a Sentinel URI without a master set name
      */
     public static KeyScanner create(RedisURI uri, ClientOptions clientOptions, KeyScanOptions options) {
         Objects.requireNonNull(uri, "uri");
         Objects.requireNonNull(clientOptions, "clientOptions");
         Objects.requireNonNull(options, "options");
-        RedisURI copy = RedisURI.builder(uri).build();
+        RedisURI copy = copy(uri);
         // Lettuce's own timeout is only a backstop behind keyscan's per-command timeout.
         copy.setTimeout(options.commandTimeout().plus(Duration.ofSeconds(5)));
-        String address = copy.getHost() + ":" + copy.getPort(); // for messages: never the URI, it may hold a password
+        boolean sentinel = SentinelConnector.isSentinel(copy);
+        // for messages: never the URI, it may hold a password
+        String address = sentinel ? SentinelConnector.describe(copy) : copy.getHost() + ":" + copy.getPort();
         RedisClient client = RedisClient.create(copy);
         try {
             client.setOptions(clientOptions);
+            if (sentinel) {
+                return sentinel(client, copy, options);
+            }
             StatefulRedisConnection<String, String> connection = client.connect();
             return KeyScanner.create(new LettuceKeyspace(connection, address, client), options);
         } catch (RuntimeException e) {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
             throw TlsFailures.explain(e, address);
         }
+    }
+
+    private static KeyScanner sentinel(RedisClient client, RedisURI uri, KeyScanOptions options) {
+        if (options.readFromReplicas()) {
+            SentinelConnector.Replica replica = SentinelConnector.connectReplica(client, uri);
+            return KeyScanner.create(new LettuceKeyspace(replica.connection, replica.address,
+                    SentinelConnector.role(uri, true), client), options);
+        }
+        StatefulRedisConnection<String, String> connection = SentinelConnector.connectMaster(client, uri);
+        // the master's address is learnt from the connection (and again after each failover)
+        return KeyScanner.create(new LettuceKeyspace(connection, null, SentinelConnector.role(uri, false), client),
+                options);
+    }
+
+    /**
+     * A copy of {@code uri} to set keyscan's timeout on. {@link RedisURI#builder(RedisURI)} copies a server's address,
+     * credentials, TLS and database, but not the Sentinels nor the master set's name: those are copied here.
+     */
+    static RedisURI copy(RedisURI uri) {
+        RedisURI.Builder builder;
+        if (uri.getSentinels().isEmpty()) {
+            builder = RedisURI.builder(uri);
+        } else {
+            // builder(uri) would also keep no host, and build() insists on one unless a Sentinel is added first
+            builder = RedisURI.builder();
+            for (RedisURI sentinel : uri.getSentinels()) {
+                builder.withSentinel(RedisURI.builder(sentinel).build());
+            }
+            builder.withSsl(uri).withAuthentication(uri).withTimeout(uri.getTimeout()).withDatabase(uri.getDatabase());
+            if (uri.getClientName() != null) {
+                builder.withClientName(uri.getClientName());
+            }
+            if (uri.getSentinelMasterId() != null) {
+                builder.withSentinelMasterId(uri.getSentinelMasterId());
+            }
+        }
+        return builder.build();
     }
 
     /**

@@ -20,7 +20,7 @@ import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
-/** A standalone Redis server reached through one Lettuce connection. */
+/** A standalone Redis server (or a Sentinel-managed master or replica) reached through one Lettuce connection. */
 final class LettuceKeyspace implements RedisKeyspace {
 
     private final LettuceScanNode node;
@@ -30,9 +30,15 @@ final class LettuceKeyspace implements RedisKeyspace {
 
     LettuceKeyspace(StatefulRedisConnection<String, String> connection, @Nullable String address,
             @Nullable RedisClient ownedClient) {
+        this(connection, address, null, ownedClient);
+    }
+
+    /** @param role what the server is, for messages (see {@link LettuceScanNode}), or {@code null} */
+    LettuceKeyspace(StatefulRedisConnection<String, String> connection, @Nullable String address,
+            @Nullable String role, @Nullable RedisClient ownedClient) {
         this.connection = connection;
         this.ownedClient = ownedClient;
-        this.node = new LettuceScanNode(connection, address);
+        this.node = new LettuceScanNode(connection, address, role);
         this.nodes = List.of(node);
     }
 

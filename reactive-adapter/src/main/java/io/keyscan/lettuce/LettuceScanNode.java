@@ -35,21 +35,34 @@ final class LettuceScanNode implements ScanNode, RedisConnectionStateListener {
     private volatile String address;
     private volatile boolean addressKnown;
     private volatile boolean addressUnavailable;
+    private final @Nullable String role;
 
     /**
      * @param address where the connection goes, or {@code null} if unknown (a connection the application passed
      *     in): then it is learnt from the server
      */
     LettuceScanNode(StatefulRedisConnection<String, String> connection, @Nullable String address) {
+        this(connection, address, null);
+    }
+
+    /**
+     * @param address where the connection goes, or {@code null} if unknown: then it is learnt from the server
+     * @param role what the server is, added to {@link #address()} for messages, e.g. {@code master of sentinel master
+     *     set 'mymaster'}; {@code null} for nothing
+     */
+    LettuceScanNode(StatefulRedisConnection<String, String> connection, @Nullable String address,
+            @Nullable String role) {
         this.connection = connection;
-        this.address = address == null ? "the application's Redis connection" : address;
+        this.role = role;
+        this.address = address != null ? address : role != null ? "the " + role
+                : "the application's Redis connection";
         this.addressKnown = address != null;
         connection.addListener(this);
     }
 
     @Override
     public String address() {
-        return address;
+        return addressKnown && role != null ? address + " (" + role + ")" : address;
     }
 
     @Override

@@ -24,7 +24,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  *       every {@link KeyScanListener} bean; checked at startup;</li>
  *   <li>with Spring Data Redis on the class path and one {@link LettuceConnectionFactory} bean (or a primary one:
  *       what Spring Boot builds from {@code spring.data.redis.*}), a {@link KeyScanner} bean over a connection of its own, opened from that
- *       factory's Lettuce client (standalone or cluster; Sentinel and static master/replica are refused at startup),
+ *       factory's Lettuce client (standalone or cluster; for Sentinel, a client of its own from the factory's Sentinel
+ *       configuration; static master/replica is refused at startup),
  *       unless the application defines a {@code KeyScanner} bean itself;</li>
  *   <li>with Micrometer on the class path and a {@link MeterRegistry} bean, a {@link KeyScanListener} that records
  *       the {@code keyscan.*} meters.</li>

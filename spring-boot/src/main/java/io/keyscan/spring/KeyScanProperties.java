@@ -57,8 +57,9 @@ public class KeyScanProperties {
     private Integer nodeConcurrency = 0;
 
     /**
-     * On a cluster, whether each shard is scanned on one of its replicas instead of its master. Keys written moments
-     * before may not have reached the replica yet.
+     * On a cluster, whether each shard is scanned on one of its replicas instead of its master; through Sentinel,
+     * whether listings go to one replica of the master set (picked at startup) instead of its master. Keys written
+     * moments before may not have reached the replica yet.
      */
     private Boolean readFromReplicas = false;
 

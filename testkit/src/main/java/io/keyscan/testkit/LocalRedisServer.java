@@ -52,6 +52,8 @@ public final class LocalRedisServer extends RedisServer {
     private final int port;
     private final String name;
     private final TestCertificates certificates; // null: plain TCP
+    private final String password; // null: none
+    private final String sentinelConfig; // null: a data node
     private volatile Process process;
 
     private LocalRedisServer(Builder builder, int port, Path dir, TestCertificates certificates) {
@@ -61,6 +63,8 @@ public final class LocalRedisServer extends RedisServer {
         this.dir = dir;
         this.name = builder.name;
         this.certificates = certificates;
+        this.password = builder.password;
+        this.sentinelConfig = builder.sentinelConfig;
     }
 
     /** A builder for a server from {@link RedisBinary#find()} with no extra configuration. */
@@ -79,12 +83,18 @@ public final class LocalRedisServer extends RedisServer {
                 + (certificates != null ? "TLS-only port " : "port ") + port;
     }
 
-    /** {@code redis://127.0.0.1:port}, or for a TLS server {@code rediss://127.0.0.1:port} verifying the peer. */
+    /**
+     * {@code redis://127.0.0.1:port}, with the password of a server built with {@link Builder#password}, or for a
+     * TLS server {@code rediss://127.0.0.1:port} verifying the peer.
+     */
     @Override
     public RedisURI redisUri() {
         RedisURI.Builder uri = RedisURI.builder().withHost("127.0.0.1").withPort(port);
         if (certificates != null) {
             uri.withSsl(true).withVerifyPeer(SslVerifyMode.FULL);
+        }
+        if (password != null) {
+            uri.withPassword(password.toCharArray());
         }
         return uri.build();
     }
@@ -241,6 +251,21 @@ public final class LocalRedisServer extends RedisServer {
     private List<String> command() {
         List<String> command = new ArrayList<>();
         Collections.addAll(command, binary.path().toString());
+        if (sentinelConfig != null) {
+            // Sentinel mode: the (writable) configuration file first, which Sentinel rewrites with what it learns.
+            Collections.addAll(command, dir.resolve(SENTINEL_CONFIG).toString(), "--sentinel",
+                    "--port", Integer.toString(port),
+                    "--bind", "127.0.0.1",
+                    "--protected-mode", "no",
+                    "--daemonize", "no",
+                    "--dir", dir.toString(),
+                    "--logfile", "redis.log");
+            if (password != null) {
+                Collections.addAll(command, "--requirepass", password);
+            }
+            command.addAll(extraArgs);
+            return command;
+        }
         if (certificates == null) {
             Collections.addAll(command, "--port", Integer.toString(port));
         } else {
@@ -259,6 +284,10 @@ public final class LocalRedisServer extends RedisServer {
                 "--appendonly", "no",
                 "--dir", dir.toString(),
                 "--logfile", "redis.log");
+        if (password != null) {
+            // replicas of this server authenticate with the same password
+            Collections.addAll(command, "--requirepass", password, "--masterauth", password);
+        }
         if (binary.majorVersion() >= 7) {
             Collections.addAll(command, "--enable-debug-command", "local");
         }
@@ -268,6 +297,10 @@ public final class LocalRedisServer extends RedisServer {
 
     private void launch(boolean awaitLoaded) {
         try {
+            Path config = dir.resolve(SENTINEL_CONFIG);
+            if (sentinelConfig != null && !Files.exists(config)) {
+                Files.writeString(config, sentinelConfig, StandardCharsets.UTF_8);
+            }
             Process p = new ProcessBuilder(command())
                     .directory(dir.toFile())
                     .redirectErrorStream(true)
@@ -276,7 +309,7 @@ public final class LocalRedisServer extends RedisServer {
             RUNNING.add(p);
             process = p;
             awaitListening(p);
-            if (awaitLoaded) {
+            if (awaitLoaded && sentinelConfig == null) { // a Sentinel loads no data (nor logs that it is ready)
                 awaitLoaded(p);
             }
         } catch (IOException e) {
@@ -335,6 +368,9 @@ public final class LocalRedisServer extends RedisServer {
         }
     }
 
+    /** The configuration file of a Sentinel, in its directory. */
+    static final String SENTINEL_CONFIG = "sentinel.conf";
+
     /** Where Redis puts a node's cluster bus port when {@code cluster-port} is not set (6.2 has no such option). */
     static final int CLUSTER_BUS_PORT_OFFSET = 10000;
 
@@ -383,8 +419,32 @@ public final class LocalRedisServer extends RedisServer {
         private String name = "redis-server";
         private boolean tls;
         private TestCertificates certificates;
+        private String password;
+        private String sentinelConfig;
 
         private Builder() {
+        }
+
+        /**
+         * A password: {@code --requirepass} (and {@code --masterauth}, so a replica of a server with the same password
+         * can sync); {@link #redisUri()} and so the admin connection carry it.
+         */
+        public Builder password(String password) {
+            if (Objects.requireNonNull(password, "password").isEmpty()) {
+                throw new IllegalArgumentException("password must not be empty");
+            }
+            this.password = password;
+            return this;
+        }
+
+        /**
+         * Runs the process as a Sentinel ({@code redis-server sentinel.conf --sentinel}) with these lines of
+         * configuration (e.g. {@code sentinel monitor ...}), written to {@code sentinel.conf} in its directory at the
+         * first start. {@link LocalRedisSentinel} starts its Sentinels this way.
+         */
+        Builder sentinel(String config) {
+            this.sentinelConfig = Objects.requireNonNull(config, "config");
+            return this;
         }
 
         /** The executable; {@link RedisBinary#find()} by default. */

@@ -1,0 +1,564 @@
+package io.keyscan.testkit;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
+import io.lettuce.core.sentinel.api.sync.RedisSentinelCommands;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real Redis Sentinel deployment of processes this JVM starts ({@link LocalRedisServer}s from
+ * {@link RedisBinary#find()}): one master, one replica and three Sentinels monitoring them as master set
+ * {@value #MASTER_NAME} (quorum 2), all on free loopback ports and addressed as {@code 127.0.0.1}.
+ * {@link #start()} returns once every Sentinel reports the master, knows the replica as healthy and knows the two
+ * other Sentinels, and the replica is in sync (see {@link #awaitHealthy()}): a few seconds.
+ *
+ * <p>Sentinels run with {@code down-after-milliseconds 1000} and {@code failover-timeout 3000}, so a killed master is
+ * replaced within a few seconds. On Redis 7+ and Valkey the Sentinels' internal periods are shortened too
+ * ({@code SENTINEL DEBUG}), so that the old master of a {@link #failover()} is turned into a replica (and its
+ * clients disconnected) within a second rather than the 8 to 18 s of Sentinel's fixed periods, which Redis 6.2 keeps.
+ *
+ * <p>Tests may break it on purpose: {@link #failover()} and {@link #killMaster()} each wait, bounded, until the new
+ * master is in place, and on a timeout throw an error carrying what every Sentinel reports. Roles change, so
+ * {@link #master()} and {@link #replica()} ask the servers each time.
+ */
+public final class LocalRedisSentinel implements AutoCloseable {
+
+    /** The name of the master set the Sentinels monitor. */
+    public static final String MASTER_NAME = "mymaster";
+
+    private static final Logger log = LoggerFactory.getLogger(LocalRedisSentinel.class);
+    private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(60);
+    private static final String HOST = "127.0.0.1";
+
+    private final List<LocalRedisServer> dataNodes;
+    private final List<LocalRedisServer> sentinels;
+    private final RedisBinary binary;
+    private final String dataPassword;
+    private final String sentinelPassword;
+    private final RedisClient sentinelClient = RedisClient.create();
+    private final Map<LocalRedisServer, StatefulRedisSentinelConnection<String, String>> sentinelConnections =
+            new HashMap<>();
+
+    private LocalRedisSentinel(List<LocalRedisServer> dataNodes, List<LocalRedisServer> sentinels, RedisBinary binary,
+            String dataPassword, String sentinelPassword) {
+        this.dataNodes = List.copyOf(dataNodes);
+        this.sentinels = List.copyOf(sentinels);
+        this.binary = binary;
+        this.dataPassword = dataPassword;
+        this.sentinelPassword = sentinelPassword;
+    }
+
+    /** A builder for a deployment from {@link RedisBinary#find()}, without passwords. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Starts a deployment without passwords and waits until it is healthy. The caller closes it. */
+    public static LocalRedisSentinel start() {
+        return builder().start();
+    }
+
+    /** Where the processes come from and their ports, e.g. for a log line. */
+    public String source() {
+        List<Integer> data = new ArrayList<>();
+        dataNodes.forEach(node -> data.add(node.port()));
+        List<Integer> sentinelPorts = new ArrayList<>();
+        sentinels.forEach(node -> sentinelPorts.add(node.port()));
+        return "Redis Sentinel deployment from " + binary.source() + " (" + binary.path() + ", " + binary.version()
+                + "): data nodes on ports " + data + ", Sentinels on ports " + sentinelPorts;
+    }
+
+    /** The master set's name, {@value #MASTER_NAME}. */
+    public String masterName() {
+        return MASTER_NAME;
+    }
+
+    /** The master and the replica as started (roles change: see {@link #master()}), running or not. */
+    public List<LocalRedisServer> dataNodes() {
+        return dataNodes;
+    }
+
+    /** The three Sentinels. */
+    public List<LocalRedisServer> sentinels() {
+        return sentinels;
+    }
+
+    /**
+     * {@code redis-sentinel://127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3#mymaster} as a {@link RedisURI}, with the data
+     * nodes' password and each Sentinel's password where set: what a client connects with.
+     */
+    public RedisURI redisUri() {
+        RedisURI.Builder uri = RedisURI.builder().withSentinelMasterId(MASTER_NAME);
+        for (LocalRedisServer sentinel : sentinels) {
+            if (sentinelPassword != null) {
+                uri.withSentinel(HOST, sentinel.port(), sentinelPassword);
+            } else {
+                uri.withSentinel(HOST, sentinel.port());
+            }
+        }
+        if (dataPassword != null) {
+            uri.withPassword(dataPassword.toCharArray());
+        }
+        return uri.build();
+    }
+
+    /** {@code redis-sentinel://127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3/0#mymaster}, without credentials. */
+    public String uri() {
+        List<String> hosts = new ArrayList<>();
+        sentinels.forEach(sentinel -> hosts.add(HOST + ":" + sentinel.port()));
+        return "redis-sentinel://" + String.join(",", hosts) + "/0#" + MASTER_NAME;
+    }
+
+    /** The running data node that the first Sentinel names as the master now. */
+    public LocalRedisServer master() {
+        return node(masterAddress(sentinels.get(0)));
+    }
+
+    /** The running data node that is not the master. */
+    public LocalRedisServer replica() {
+        LocalRedisServer master = master();
+        for (LocalRedisServer node : dataNodes) {
+            if (node != master && node.isRunning()) {
+                return node;
+            }
+        }
+        throw new IllegalStateException("no running replica of " + label(master) + "\n" + describeState());
+    }
+
+    /**
+     * Waits, up to 60 s, until the deployment is healthy: every running Sentinel names the same running master,
+     * flags it neither down nor failing over, knows every other running data node as a connected replica whose link
+     * to the master is ok, and knows the other running Sentinels; the master reports {@code role:master}, every
+     * replica {@code master_link_status:up} to it.
+     */
+    public void awaitHealthy() {
+        await("the Sentinel deployment to be healthy", this::healthProblem);
+    }
+
+    /**
+     * {@code SENTINEL FAILOVER mymaster} on the first Sentinel: the replica is promoted (Sentinel waits for it to
+     * have the master's writes, so nothing is lost) and the old master becomes its replica, which disconnects the
+     * old master's clients. Waits until the deployment is healthy around the new master.
+     *
+     * @return the new master
+     */
+    public LocalRedisServer failover() {
+        LocalRedisServer oldMaster = master();
+        LocalRedisServer promoted = replica();
+        sentinel(sentinels.get(0)).failover(MASTER_NAME);
+        awaitNewMaster("the failover from " + label(oldMaster) + " to " + label(promoted), promoted);
+        log.info("Failed over {} to {}", label(oldMaster), label(promoted));
+        return promoted;
+    }
+
+    /**
+     * Kills the master ({@code kill -9}) once the replica has every write it acknowledged ({@code WAIT}), then waits
+     * until the Sentinels have promoted the replica and it accepts writes: a few seconds ({@code down-after-milliseconds},
+     * an election, the promotion). The killed node stays down; {@link LocalRedisServer#startAgain} brings it back,
+     * and the Sentinels then turn it into a replica of the new master.
+     *
+     * @return the new master
+     */
+    public LocalRedisServer killMaster() {
+        LocalRedisServer oldMaster = master();
+        LocalRedisServer promoted = replica();
+        long acknowledged = oldMaster.admin().waitForReplication(1, 5000);
+        if (acknowledged < 1) {
+            throw new IllegalStateException("the replica " + label(promoted) + " did not acknowledge the writes of "
+                    + label(oldMaster) + " within 5 s\n" + describeState());
+        }
+        oldMaster.kill();
+        awaitNewMaster("the Sentinels to replace the killed " + label(oldMaster) + " with " + label(promoted),
+                promoted);
+        log.info("Killed {}; {} took over", label(oldMaster), label(promoted));
+        return promoted;
+    }
+
+    private void awaitNewMaster(String what, LocalRedisServer promoted) {
+        await(what, () -> {
+            for (LocalRedisServer sentinel : sentinels) {
+                SocketAddress address = masterAddress(sentinel);
+                if (node(address) != promoted) {
+                    return label(sentinel) + " still names " + address + " as the master";
+                }
+            }
+            Map<String, String> replication = fields(promoted.admin().info("replication"));
+            if (!"master".equals(replication.get("role"))) {
+                return label(promoted) + " reports role:" + replication.get("role");
+            }
+            return healthProblem();
+        });
+    }
+
+    @Override
+    public void close() {
+        for (StatefulRedisSentinelConnection<String, String> connection : sentinelConnections.values()) {
+            connection.close();
+        }
+        sentinelClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        for (LocalRedisServer node : sentinels) {
+            node.stop();
+        }
+        for (LocalRedisServer node : dataNodes) {
+            node.stop();
+        }
+    }
+
+    // ---- state
+
+    private String healthProblem() {
+        LocalRedisServer master = null;
+        for (LocalRedisServer sentinel : sentinels) {
+            if (!sentinel.isRunning()) {
+                continue;
+            }
+            LocalRedisServer named = node(masterAddress(sentinel));
+            if (master == null) {
+                master = named;
+            } else if (named != master) {
+                return label(sentinel) + " names " + label(named) + " as the master, another Sentinel "
+                        + label(master);
+            }
+            if (!named.isRunning()) {
+                return label(sentinel) + " names the stopped " + label(named) + " as the master";
+            }
+            RedisSentinelCommands<String, String> commands = sentinel(sentinel);
+            Map<String, String> state = commands.master(MASTER_NAME);
+            String flags = state.get("flags");
+            if (!"master".equals(flags)) {
+                return label(sentinel) + " flags the master " + flags + ", failover-state "
+                        + state.get("failover-state");
+            }
+            int otherSentinels = 0;
+            for (LocalRedisServer other : sentinels) {
+                if (other != sentinel && other.isRunning()) {
+                    otherSentinels++;
+                }
+            }
+            if (Integer.parseInt(state.get("num-other-sentinels")) < otherSentinels) {
+                return label(sentinel) + " knows " + state.get("num-other-sentinels") + " other Sentinels, not "
+                        + otherSentinels;
+            }
+            List<Map<String, String>> replicas = commands.replicas(MASTER_NAME);
+            for (LocalRedisServer node : dataNodes) {
+                if (node == named || !node.isRunning()) {
+                    continue;
+                }
+                Map<String, String> replica = find(replicas, node);
+                if (replica == null) {
+                    return label(sentinel) + " does not know " + label(node) + " as a replica";
+                }
+                if (!"slave".equals(replica.get("flags")) || !"ok".equals(replica.get("master-link-status"))) {
+                    return label(sentinel) + " reports replica " + label(node) + " with flags "
+                            + replica.get("flags") + ", master-link-status " + replica.get("master-link-status");
+                }
+            }
+        }
+        if (master == null) {
+            return "no Sentinel runs";
+        }
+        if (!"master".equals(fields(master.admin().info("replication")).get("role"))) {
+            return label(master) + " is not a master yet";
+        }
+        for (LocalRedisServer node : dataNodes) {
+            if (node == master || !node.isRunning()) {
+                continue;
+            }
+            Map<String, String> replication = fields(node.admin().info("replication"));
+            if (!"slave".equals(replication.get("role"))
+                    || !Integer.toString(master.port()).equals(replication.get("master_port"))
+                    || !"up".equals(replication.get("master_link_status"))
+                    || !"0".equals(replication.get("master_sync_in_progress"))) {
+                return label(node) + " reports role:" + replication.get("role") + ", master_port:"
+                        + replication.get("master_port") + ", master_link_status:"
+                        + replication.get("master_link_status");
+            }
+        }
+        return null;
+    }
+
+    private static Map<String, String> find(List<Map<String, String>> replicas, LocalRedisServer node) {
+        for (Map<String, String> replica : replicas) {
+            if (HOST.equals(replica.get("ip")) && Integer.toString(node.port()).equals(replica.get("port"))) {
+                return replica;
+            }
+        }
+        return null;
+    }
+
+    private SocketAddress masterAddress(LocalRedisServer sentinel) {
+        return sentinel(sentinel).getMasterAddrByName(MASTER_NAME);
+    }
+
+    /** The data node at {@code address}, as a Sentinel reported it. */
+    private LocalRedisServer node(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet) {
+            for (LocalRedisServer node : dataNodes) {
+                if (node.port() == inet.getPort() && HOST.equals(inet.getHostString())) {
+                    return node;
+                }
+            }
+        }
+        throw new IllegalStateException("a Sentinel names " + address + " as the master, which is not a data node "
+                + "of this deployment");
+    }
+
+    private synchronized RedisSentinelCommands<String, String> sentinel(LocalRedisServer sentinel) {
+        StatefulRedisSentinelConnection<String, String> connection = sentinelConnections.get(sentinel);
+        if (connection == null || !connection.isOpen()) {
+            RedisURI uri = sentinel.redisUri();
+            uri.setTimeout(Duration.ofSeconds(10));
+            connection = sentinelClient.connectSentinel(uri);
+            sentinelConnections.put(sentinel, connection);
+        }
+        return connection.sync();
+    }
+
+    /** What every running Sentinel and data node reports, for failure messages. */
+    public String describeState() {
+        StringBuilder text = new StringBuilder();
+        for (LocalRedisServer sentinel : sentinels) {
+            text.append(label(sentinel)).append(": ");
+            try {
+                RedisSentinelCommands<String, String> commands = sentinel(sentinel);
+                text.append("master ").append(commands.getMasterAddrByName(MASTER_NAME))
+                        .append(" flags ").append(commands.master(MASTER_NAME).get("flags"))
+                        .append(", replicas ");
+                for (Map<String, String> replica : commands.replicas(MASTER_NAME)) {
+                    text.append(replica.get("ip")).append(':').append(replica.get("port")).append(' ')
+                            .append(replica.get("flags")).append(' ');
+                }
+            } catch (RuntimeException e) {
+                text.append(e);
+            }
+            text.append('\n');
+        }
+        for (LocalRedisServer node : dataNodes) {
+            text.append(label(node)).append(": ");
+            if (!node.isRunning()) {
+                text.append("not running");
+            } else {
+                try {
+                    Map<String, String> replication = fields(node.admin().info("replication"));
+                    text.append("role:").append(replication.get("role"));
+                    if ("slave".equals(replication.get("role"))) {
+                        text.append(", master_port:").append(replication.get("master_port"))
+                                .append(", master_link_status:").append(replication.get("master_link_status"));
+                    }
+                } catch (RuntimeException e) {
+                    text.append(e);
+                }
+            }
+            text.append('\n');
+        }
+        return text.toString();
+    }
+
+    private String label(LocalRedisServer node) {
+        int data = dataNodes.indexOf(node);
+        return (data >= 0 ? "data node " + (data + 1) : "Sentinel " + (sentinels.indexOf(node) + 1)) + " (" + HOST
+                + ":" + node.port() + ")";
+    }
+
+    /**
+     * Polls {@code problem} (null: done) until it is done, up to {@link #HEALTH_TIMEOUT}. A command failing
+     * meanwhile (a node restarting or being reconfigured) counts as not done yet.
+     */
+    private void await(String what, Supplier<String> problem) {
+        long deadline = System.nanoTime() + HEALTH_TIMEOUT.toNanos();
+        while (true) {
+            String last;
+            try {
+                last = problem.get();
+            } catch (RuntimeException e) {
+                last = e.toString();
+            }
+            if (last == null) {
+                return;
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                throw new IllegalStateException("timed out after " + HEALTH_TIMEOUT.toSeconds() + " s waiting for "
+                        + what + "; last: " + last + "\n" + describeState());
+            }
+            try {
+                // Waiting for other processes to converge (Sentinel's periodic checks, an election): nothing to
+                // synchronise on but their state, which is polled.
+                TimeUnit.MILLISECONDS.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + what, e);
+            }
+        }
+    }
+
+    private static Map<String, String> fields(String info) {
+        Map<String, String> fields = new HashMap<>();
+        for (String line : info.split("\r?\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && !line.startsWith("#")) {
+                fields.put(line.substring(0, colon), line.substring(colon + 1).trim());
+            }
+        }
+        return fields;
+    }
+
+    /**
+     * Shortens the Sentinel's internal periods where {@code SENTINEL DEBUG} exists (Redis 7.0+, Valkey): INFO every
+     * 100 ms instead of 10 s, hellos every 200 ms instead of 2 s; a demoted master is then reconfigured 800 ms
+     * (4 hello periods) after it is seen, not 8 s.
+     */
+    private void shortenPeriods() {
+        if (binary.majorVersion() < 7) {
+            return;
+        }
+        for (LocalRedisServer sentinel : sentinels) {
+            CommandArgs<String, String> args = new CommandArgs<>(StringCodec.UTF8).add("DEBUG")
+                    .add("info-period").add(1000)
+                    .add("publish-period").add(200);
+            sentinel(sentinel).dispatch(CommandType.SENTINEL, new StatusOutput<>(StringCodec.UTF8), args);
+        }
+    }
+
+    /** Configures a {@link LocalRedisSentinel}. */
+    public static final class Builder {
+
+        private RedisBinary binary;
+        private String dataPassword;
+        private String sentinelPassword;
+
+        private Builder() {
+        }
+
+        /** The executable of every process; {@link RedisBinary#find()} by default. */
+        public Builder binary(RedisBinary binary) {
+            this.binary = Objects.requireNonNull(binary, "binary");
+            return this;
+        }
+
+        /** A password on the master and the replica ({@code requirepass}, {@code masterauth}, Sentinel's {@code auth-pass}). */
+        public Builder dataPassword(String password) {
+            this.dataPassword = Objects.requireNonNull(password, "password");
+            return this;
+        }
+
+        /** A password on the Sentinels ({@code requirepass}; they authenticate to each other with it too). */
+        public Builder sentinelPassword(String password) {
+            this.sentinelPassword = Objects.requireNonNull(password, "password");
+            return this;
+        }
+
+        /** Starts the master, its replica and three Sentinels, and waits until the deployment is healthy. */
+        public LocalRedisSentinel start() {
+            RedisBinary nodeBinary = binary != null ? binary : RedisBinary.find();
+            long started = System.nanoTime();
+            List<LocalRedisServer> data = new ArrayList<>();
+            List<LocalRedisServer> sentinels = new ArrayList<>();
+            try {
+                LocalRedisServer master = dataNode(nodeBinary, "sentinel data node 1").start();
+                data.add(master);
+                data.add(dataNode(nodeBinary, "sentinel data node 2")
+                        .arg("--replicaof", HOST, Integer.toString(master.port()))
+                        .start());
+                // Sentinels learn the replicas from the master's INFO at their first contact: with the replica
+                // connected by then, they know it at once rather than at the next INFO, 10 s later.
+                awaitReplicaConnected(master);
+                for (int i = 1; i <= 3; i++) {
+                    LocalRedisServer.Builder sentinel = LocalRedisServer.builder()
+                            .binary(nodeBinary)
+                            .name("sentinel " + i)
+                            .sentinel(config(master.port()));
+                    if (sentinelPassword != null) {
+                        sentinel.password(sentinelPassword);
+                    }
+                    sentinels.add(sentinel.start());
+                }
+                LocalRedisSentinel deployment = new LocalRedisSentinel(data, sentinels, nodeBinary, dataPassword,
+                        sentinelPassword);
+                try {
+                    deployment.shortenPeriods();
+                    deployment.awaitHealthy();
+                } catch (RuntimeException e) {
+                    deployment.close();
+                    throw e;
+                }
+                log.info("Started {} in {} ms", deployment.source(),
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+                return deployment;
+            } catch (RuntimeException e) {
+                for (LocalRedisServer node : sentinels) {
+                    stopQuietly(node, e);
+                }
+                for (LocalRedisServer node : data) {
+                    stopQuietly(node, e);
+                }
+                throw e;
+            }
+        }
+
+        private LocalRedisServer.Builder dataNode(RedisBinary nodeBinary, String name) {
+            LocalRedisServer.Builder node = LocalRedisServer.builder()
+                    .binary(nodeBinary)
+                    .name(name)
+                    // a replica's first sync at once, not after the 5 s default delay of 7.0
+                    .arg("--repl-diskless-sync", "yes", "--repl-diskless-sync-delay", "0");
+            if (dataPassword != null) {
+                node.password(dataPassword);
+            }
+            return node;
+        }
+
+        private String config(int masterPort) {
+            StringBuilder config = new StringBuilder()
+                    .append("sentinel monitor ").append(MASTER_NAME).append(' ').append(HOST).append(' ')
+                    .append(masterPort).append(" 2\n")
+                    .append("sentinel down-after-milliseconds ").append(MASTER_NAME).append(" 1000\n")
+                    .append("sentinel failover-timeout ").append(MASTER_NAME).append(" 3000\n")
+                    .append("sentinel parallel-syncs ").append(MASTER_NAME).append(" 1\n");
+            if (dataPassword != null) {
+                config.append("sentinel auth-pass ").append(MASTER_NAME).append(' ').append(dataPassword).append('\n');
+            }
+            return config.toString();
+        }
+
+        private static void awaitReplicaConnected(LocalRedisServer master) {
+            long deadline = System.nanoTime() + HEALTH_TIMEOUT.toNanos();
+            while (!fields(master.admin().info("replication")).getOrDefault("slave0", "").contains("state=online")) {
+                if (System.nanoTime() - deadline >= 0) {
+                    throw new IllegalStateException("the replica did not sync with the master on port "
+                            + master.port() + " within " + HEALTH_TIMEOUT.toSeconds() + " s");
+                }
+                try {
+                    // waiting for the replica process to sync: nothing to synchronise on but its state
+                    TimeUnit.MILLISECONDS.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for the replica", e);
+                }
+            }
+        }
+
+        private static void stopQuietly(LocalRedisServer node, RuntimeException failure) {
+            try {
+                node.stop();
+            } catch (RuntimeException stopFailure) {
+                failure.addSuppressed(stopFailure);
+            }
+        }
+    }
+}
