@@ -341,17 +341,17 @@ final class NodeIteration {
         }
 
         private Mono<List<byte[]>> afterReply(Attempt<ScanPage> attempt, ScanRequest request) {
+            boolean trusted;
             synchronized (NodeIteration.this) {
                 if (generation != NodeIteration.this.generation) {
                     // Another range found the server replaced while this call was out: its cursor is void.
                     restartAt(NodeIteration.this.generation);
                     return Mono.just(List.of());
                 }
-                if (attempt.attempts == 1 && node.connectionEpoch() == trustedEpoch) {
-                    return Mono.just(accept(attempt.value, request));
-                }
+                trusted = attempt.attempts == 1 && node.connectionEpoch() == trustedEpoch;
             }
-            return verifyServer(attempt, request);
+            // accept() tells the listener: user code, never run while holding the iteration's lock
+            return trusted ? Mono.just(accept(attempt.value, request)) : verifyServer(attempt, request);
         }
 
         /** After a retry or a reconnect: is the process that answered still the one that issued the cursor? */
@@ -363,6 +363,8 @@ final class NodeIteration {
                 long epochBefore = node.connectionEpoch();
                 return node.serverInfo().map(info -> new Observed(info, epochBefore));
             }, call).map(info -> {
+                boolean serverChanged = false;
+                boolean keep;
                 synchronized (NodeIteration.this) {
                     long epochBefore = info.value.epochBefore;
                     ServerInfo current = info.value.info;
@@ -375,22 +377,27 @@ final class NodeIteration {
                                     Patterns.abbreviate(pattern), known.runId(), current.runId(), request.cursor());
                             countRestart("run_id changed from " + known.runId() + " to " + current.runId(),
                                     request.cursor());
-                            notifyServerChange();
+                            serverChanged = true;
                             server = current;
                             NodeIteration.this.generation++;
                         }
                         trustedEpoch = epochBefore;
                         // The page may come from either process: drop it; the new generation's walk covers it.
                         restartAt(NodeIteration.this.generation);
-                        return List.of();
-                    }
-                    trustedEpoch = epochBefore;
-                    if (generation != NodeIteration.this.generation) {
-                        restartAt(NodeIteration.this.generation);
-                        return List.of();
+                        keep = false;
+                    } else {
+                        trustedEpoch = epochBefore;
+                        keep = generation == NodeIteration.this.generation;
+                        if (!keep) {
+                            restartAt(NodeIteration.this.generation);
+                        }
                     }
                 }
-                return accept(scanned.value, request);
+                // The listener is user code: told outside the lock (accept() tells it of the page).
+                if (serverChanged) {
+                    notifyServerChange();
+                }
+                return keep ? accept(scanned.value, request) : List.<byte[]>of();
             });
         }
 
