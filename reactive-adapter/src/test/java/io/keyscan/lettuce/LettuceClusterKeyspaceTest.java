@@ -63,6 +63,16 @@ class LettuceClusterKeyspaceTest {
     }
 
     @Test
+    void aOneNodeClusterAnnouncingAHostnameIsReachedByIt() {
+        // as Redis 7.0.15 writes it, with --cluster-announce-hostname localhost, whatever the preferred endpoint type
+        String nodes = A + " :23456@33456,localhost myself,master - 0 0 0 connected 0-16383\n";
+
+        List<LettuceClusterKeyspace.Shard> shards = LettuceClusterKeyspace.group(nodes, NOWHERE);
+
+        assertThat(shards).extracting(LettuceClusterKeyspaceTest::hostPort).containsExactly("localhost:23456");
+    }
+
+    @Test
     void aReplicaWithoutAnAddressIsNotReadFromAndOthersAreAskedOnlyForNodesWithoutOne() {
         String nodes = A + " 127.0.0.1:30001@40001 myself,master - 0 0 1 connected 0-16383\n"
                 + C + " :0@0 slave,noaddr " + A + " 0 1700000000000 1 disconnected\n";
