@@ -194,8 +194,9 @@ final class LettuceClusterKeyspace implements RedisKeyspace {
      * serves the slots until a replica takes over, and leaving it out would silently drop its keys; its commands
      * fail instead, and the shard node follows the shard to its new master.
      *
-     * <p>Each node is reached where its line says: at the hostname it announces, which Lettuce's parser prefers
-     * ({@code ip:port@cport,hostname}, with {@code cluster-preferred-endpoint-type hostname}), else at its ip. A
+     * <p>Each node is reached where its line says: at the hostname it announces ({@code ip:port@cport,hostname},
+     * which Redis writes whenever {@code cluster-announce-hostname} is set), which Lettuce's parser prefers and so
+     * Lettuce's topology holds too, else at its ip. A
      * node whose line gives no host is reached where {@code addressOf} says; a master serving slots that has no
      * address either fails the listing (its keys cannot be listed), and a replica with none is not read from.
      *
