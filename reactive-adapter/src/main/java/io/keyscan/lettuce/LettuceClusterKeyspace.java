@@ -5,6 +5,7 @@ import io.keyscan.spi.ScanNode;
 import io.keyscan.spi.ScanPage;
 import io.keyscan.spi.ScanRequest;
 import io.keyscan.spi.ServerInfo;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
@@ -157,31 +158,69 @@ final class LettuceClusterKeyspace implements RedisKeyspace {
      * or, if that fails, on each node Lettuce knows until one answers. (Not {@code CLUSTER SLOTS}: it leaves out
      * replicas whose replication offset the answering node has not heard of yet, which on a young cluster can be
      * all of them.)
+     *
+     * <p>A node that never learnt its own address (the one node of a one-node cluster) gives none in its own line,
+     * {@code <id> :port@cport myself,master ...}: it is taken to be where the client reached it, as Lettuce's
+     * topology refresh does. The default connection goes to a node of Lettuce's topology, at the address Lettuce
+     * holds for it; a node asked directly was reached at the address asked.
      */
     Mono<List<Shard>> shards() {
-        Mono<String> fromDefault = Mono.defer(() -> cluster.reactive().clusterNodes()).timeout(timeout);
-        Flux<Mono<String>> fromEach = Flux.defer(() -> Flux.fromIterable(cluster.getPartitions()))
-                .map(node -> Mono.fromFuture(() -> cluster.getConnectionAsync(node.getUri().getHost(),
-                                node.getUri().getPort(), ConnectionIntent.READ))
+        Function<RedisClusterNode, @Nullable RedisURI> known = node -> knownAddress(node.getNodeId());
+        Mono<List<Shard>> fromDefault = Mono.defer(() -> cluster.reactive().clusterNodes()).timeout(timeout)
+                .map(nodes -> group(nodes, known));
+        Flux<Mono<List<Shard>>> fromEach = Flux.defer(() -> Flux.fromIterable(cluster.getPartitions()))
+                .filter(LettuceClusterKeyspace::hasAddress)
+                .map(RedisClusterNode::getUri)
+                .map(asked -> Mono.fromFuture(() -> cluster.getConnectionAsync(asked.getHost(), asked.getPort(),
+                                ConnectionIntent.READ))
                         .flatMap(connection -> connection.reactive().clusterNodes())
-                        .timeout(timeout));
+                        .timeout(timeout)
+                        .map(nodes -> group(nodes, node -> node.is(RedisClusterNode.NodeFlag.MYSELF) ? asked
+                                : known.apply(node))));
         return fromDefault
                 .onErrorResume(first -> fromEach.concatMap(ask -> ask.onErrorResume(error -> Mono.empty()), 1)
                         .next()
-                        .switchIfEmpty(Mono.error(first)))
-                .map(LettuceClusterKeyspace::group);
+                        .switchIfEmpty(Mono.error(first)));
+    }
+
+    /** Where Lettuce's topology, which fills in the addresses it reached nodes at, has the node; null if nowhere. */
+    private @Nullable RedisURI knownAddress(String nodeId) {
+        RedisClusterNode node = cluster.getPartitions().getPartitionByNodeId(nodeId);
+        return node != null && hasAddress(node) ? node.getUri() : null;
     }
 
     /**
      * Masters serving slots, each with its replicas that are up. A master marked failed keeps its shard: it still
      * serves the slots until a replica takes over, and leaving it out would silently drop its keys; its commands
      * fail instead, and the shard node follows the shard to its new master.
+     *
+     * <p>Each node is reached where its line says: at the hostname it announces ({@code ip:port@cport,hostname},
+     * which Redis writes whenever {@code cluster-announce-hostname} is set), which Lettuce's parser prefers and so
+     * Lettuce's topology holds too, else at its ip. A
+     * node whose line gives no host is reached where {@code addressOf} says; a master serving slots that has no
+     * address either fails the listing (its keys cannot be listed), and a replica with none is not read from.
+     *
+     * @param addressOf where a node whose line gives no host was reached, or null if unknown
+     * @throws IllegalStateException if a master serving slots has no address
      */
-    static List<Shard> group(String clusterNodes) {
+    static List<Shard> group(String clusterNodes, Function<RedisClusterNode, @Nullable RedisURI> addressOf) {
         Partitions partitions = ClusterPartitionParser.parse(clusterNodes);
+        for (RedisClusterNode node : partitions) {
+            if (!hasAddress(node)) {
+                RedisURI reached = addressOf.apply(node);
+                if (reached != null) {
+                    node.setUri(reached);
+                }
+            }
+        }
         Map<String, Shard> byMaster = new LinkedHashMap<>();
         for (RedisClusterNode node : partitions) {
             if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
+                if (!hasAddress(node)) {
+                    throw new IllegalStateException("cluster node " + node.getNodeId() + " serves "
+                            + node.getSlots().size() + " slots but announces no address, and the client has reached "
+                            + "it at none; CLUSTER NODES:\n" + clusterNodes);
+                }
                 Shard shard = new Shard(node, new ArrayList<>());
                 for (int slot : node.getSlots()) {
                     shard.slots.set(slot);
@@ -191,7 +230,8 @@ final class LettuceClusterKeyspace implements RedisKeyspace {
         }
         for (RedisClusterNode node : partitions) {
             Shard shard = node.getSlaveOf() == null ? null : byMaster.get(node.getSlaveOf());
-            if (shard != null && node.is(RedisClusterNode.NodeFlag.REPLICA) && !failed(node) && node.isConnected()
+            if (shard != null && node.is(RedisClusterNode.NodeFlag.REPLICA) && !failed(node) && hasAddress(node)
+                    && node.isConnected()
                     && !node.is(RedisClusterNode.NodeFlag.LOADING)) {
                 shard.replicas.add(node);
             }
@@ -199,6 +239,11 @@ final class LettuceClusterKeyspace implements RedisKeyspace {
         List<Shard> shards = new ArrayList<>(byMaster.values());
         shards.sort((a, b) -> Integer.compare(a.slots.nextSetBit(0), b.slots.nextSetBit(0)));
         return shards;
+    }
+
+    private static boolean hasAddress(RedisClusterNode node) {
+        RedisURI uri = node.getUri();
+        return uri != null && uri.getHost() != null && !uri.getHost().isEmpty() && uri.getPort() > 0;
     }
 
     private static boolean failed(RedisClusterNode node) {

@@ -2,13 +2,18 @@ package io.keyscan.testkit;
 
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.MigrateArgs;
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.codec.StringCodec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -46,6 +51,9 @@ import org.slf4j.LoggerFactory;
  * Coverage and reads-when-down keep Redis' defaults ({@code cluster-require-full-coverage yes},
  * {@code cluster-allow-reads-when-down no}), as in production: while a slot has no master the whole cluster
  * refuses commands. {@link Builder#arg} overrides any of this.
+ *
+ * <p>Other shapes: one node ({@code masters(1).replicasPerMaster(0)}, which announces no address),
+ * {@link Builder#announceHostname announced hostnames} (Redis 7.0+) and {@link Builder#tls() TLS only}.
  */
 public final class LocalRedisCluster implements AutoCloseable {
 
@@ -58,17 +66,20 @@ public final class LocalRedisCluster implements AutoCloseable {
     private static final Duration REPLICATION_TIMEOUT = Duration.ofSeconds(10);
     private static final int MIGRATE_TIMEOUT_MILLIS = 5000;
     private static final int WRITE_BATCH = 1000;
+    private static final int ADDSLOTS_BATCH = 1000;
     private static final String HOST = "127.0.0.1";
 
     private final List<LocalRedisServer> nodes;
     private final Map<LocalRedisServer, String> ids = new HashMap<>();
     private final Map<String, LocalRedisServer> byId = new HashMap<>();
     private final RedisBinary binary;
+    private final TestCertificates certificates; // null: plain TCP
     private RedisClient dataClient;
 
-    private LocalRedisCluster(List<LocalRedisServer> nodes, RedisBinary binary) {
+    private LocalRedisCluster(List<LocalRedisServer> nodes, RedisBinary binary, TestCertificates certificates) {
         this.nodes = List.copyOf(nodes);
         this.binary = binary;
+        this.certificates = certificates;
         for (LocalRedisServer node : nodes) {
             // The id is kept in nodes.conf, so it survives a restart of the node.
             String id = node.admin().clusterMyId();
@@ -93,7 +104,7 @@ public final class LocalRedisCluster implements AutoCloseable {
         for (LocalRedisServer node : nodes) {
             ports.add(node.port());
         }
-        return "Redis Cluster of " + nodes.size() + " nodes from " + binary.source() + " (" + binary.path() + ", "
+        return "Redis Cluster of " + nodes.size() + (certificates != null ? " TLS-only" : "") + " nodes from " + binary.source() + " (" + binary.path() + ", "
                 + binary.version() + ") on ports " + ports;
     }
 
@@ -118,6 +129,44 @@ public final class LocalRedisCluster implements AutoCloseable {
             uris.add(node.redisUri());
         }
         return uris;
+    }
+
+    /**
+     * The address {@code node} announces for itself: the second field of its own line of {@code CLUSTER NODES},
+     * {@code ip:port@cport}, with {@code ,hostname} when it announces one ({@link Builder#announceHostname}), or
+     * {@code :port@cport} (no ip) on a one-node cluster, whose node never learnt its address from a peer.
+     */
+    public String announcedAddress(LocalRedisServer node) {
+        return self(node).address();
+    }
+
+    /** Whether the nodes speak TLS only, among themselves too ({@link Builder#tls()}). */
+    public boolean isTls() {
+        return certificates != null;
+    }
+
+    /**
+     * The CA and the certificate every node of a TLS cluster presents.
+     *
+     * @throws IllegalStateException if the cluster was not built with {@link Builder#tls()}
+     */
+    public TestCertificates certificates() {
+        if (certificates == null) {
+            throw new IllegalStateException("the cluster was started without TLS; use LocalRedisCluster.builder().tls()");
+        }
+        return certificates;
+    }
+
+    /**
+     * Cluster client options for this cluster: for a TLS cluster they trust its CA (the JDK's truststore does not),
+     * otherwise Lettuce's defaults.
+     */
+    public ClusterClientOptions clusterClientOptions() {
+        ClusterClientOptions.Builder options = ClusterClientOptions.builder();
+        if (certificates != null) {
+            options.sslOptions(certificates.sslOptions());
+        }
+        return options.build();
     }
 
     /** The running nodes that are masters now, in start order. */
@@ -534,12 +583,18 @@ public final class LocalRedisCluster implements AutoCloseable {
         // Slots first, and a distinct config epoch per node (SET-CONFIG-EPOCH only works while a node knows no
         // other): as redis-cli --cluster create does, so no epoch collision has to be resolved after the meet.
         for (int i = 0; i < masters; i++) {
-            int first = i * SLOTS / masters;
-            int last = (i + 1) * SLOTS / masters - 1;
-            int[] slots = new int[last - first + 1];
-            Arrays.setAll(slots, n -> first + n);
-            // ADDSLOTS rather than ADDSLOTSRANGE, which Redis 6.2 lacks: one code path for both versions
-            nodes.get(i).admin().clusterAddSlots(slots);
+            addSlots(nodes.get(i), i * SLOTS / masters, (i + 1) * SLOTS / masters - 1);
+        }
+        if (nodes.size() == 1) {
+            // A node that never met another does not know its own address: its line of CLUSTER NODES reads
+            // "<id> :port@cport myself,master ...", which is what the one-node shape is for. No epoch to set either.
+            String address = announcedAddress(nodes.get(0));
+            if (!address.startsWith(":")) {
+                throw new IllegalStateException("the one node announces the address '" + address + "', expected "
+                        + "none\n" + clusterNodes());
+            }
+            awaitHealthy();
+            return;
         }
         for (int i = 0; i < nodes.size(); i++) {
             nodes.get(i).admin().clusterSetConfigEpoch(i + 1);
@@ -572,6 +627,24 @@ public final class LocalRedisCluster implements AutoCloseable {
         if (actualMasters != masters || actualReplicas != masters * replicasPerMaster) {
             throw new IllegalStateException("expected " + masters + " masters and " + masters * replicasPerMaster
                     + " replicas, found " + actualMasters + " and " + actualReplicas + "\n" + clusterNodes());
+        }
+    }
+
+    /**
+     * Slots {@code first} to {@code last} to {@code node}: one {@code CLUSTER ADDSLOTSRANGE} (Redis 7.0+, as a
+     * one-node cluster is usually set up), or on Redis 6.2, which lacks it, {@code ADDSLOTS} in batches.
+     */
+    private void addSlots(LocalRedisServer node, int first, int last) {
+        if (binary.majorVersion() >= 7) {
+            node.admin().clusterAddSlotsRange(Range.create(first, last));
+            return;
+        }
+        for (int from = first; from <= last; from += ADDSLOTS_BATCH) {
+            int to = Math.min(last, from + ADDSLOTS_BATCH - 1);
+            int start = from;
+            int[] slots = new int[to - from + 1];
+            Arrays.setAll(slots, n -> start + n);
+            node.admin().clusterAddSlots(slots);
         }
     }
 
@@ -739,6 +812,9 @@ public final class LocalRedisCluster implements AutoCloseable {
     private synchronized RedisClient dataClient() {
         if (dataClient == null) {
             dataClient = RedisClient.create();
+            if (certificates != null) {
+                dataClient.setOptions(certificates.clientOptions());
+            }
         }
         return dataClient;
     }
@@ -786,10 +862,11 @@ public final class LocalRedisCluster implements AutoCloseable {
     }
 
     /**
-     * One line of {@code CLUSTER NODES}: {@code <id> <ip:port@cport> <flags> <master> <ping-sent> <pong-recv>
+     * One line of {@code CLUSTER NODES}: {@code <id> <ip:port@cport[,hostname]> <flags> <master> <ping-sent> <pong-recv>
      * <config-epoch> <link-state> <slot>...}.
      */
-    private record NodeLine(String id, Set<String> flags, String masterId, String linkState, BitSet slots) {
+    private record NodeLine(String id, String address, Set<String> flags, String masterId, String linkState,
+            BitSet slots) {
 
         static NodeLine parse(String line) {
             String[] fields = line.trim().split(" ");
@@ -810,7 +887,7 @@ public final class LocalRedisCluster implements AutoCloseable {
                             Integer.parseInt(range.substring(dash + 1)) + 1);
                 }
             }
-            return new NodeLine(fields[0], Set.of(fields[2].split(",")), fields[3], fields[7], slots);
+            return new NodeLine(fields[0], fields[1], Set.of(fields[2].split(",")), fields[3], fields[7], slots);
         }
 
         boolean isMaster() {
@@ -838,6 +915,8 @@ public final class LocalRedisCluster implements AutoCloseable {
         private RedisBinary binary;
         private int masters = 3;
         private int replicasPerMaster = 1;
+        private String hostname;
+        private boolean tls;
         private final List<String> args = new ArrayList<>();
 
         private Builder() {
@@ -849,7 +928,12 @@ public final class LocalRedisCluster implements AutoCloseable {
             return this;
         }
 
-        /** The number of masters, among which the slots are split evenly; 3 by default. */
+        /**
+         * The number of masters, among which the slots are split evenly; 3 by default. With
+         * {@code masters(1).replicasPerMaster(0)} the cluster is one node holding every slot, set up as Redis' own
+         * tests and many local setups do (slots assigned, no {@code CLUSTER MEET}): that node announces no address
+         * of its own ({@code :port@cport} in {@code CLUSTER NODES}), which {@link #start()} checks.
+         */
         public Builder masters(int masters) {
             if (masters < 1) {
                 throw new IllegalArgumentException("masters must be at least 1, was " + masters);
@@ -868,6 +952,32 @@ public final class LocalRedisCluster implements AutoCloseable {
         }
 
         /**
+         * Every node announces {@code hostname} and the cluster prefers it to ips
+         * ({@code --cluster-announce-hostname hostname --cluster-preferred-endpoint-type hostname}): {@code CLUSTER
+         * NODES} then reads {@code ip:port@cport,hostname}, and {@code CLUSTER SLOTS} and {@code CLUSTER SHARDS}
+         * give the hostname, which clients connect to. The nodes listen on 127.0.0.1 only, so {@code hostname} must
+         * resolve to it ({@code localhost}). Redis 7.0 or later: {@link #start()} fails on an older binary.
+         */
+        public Builder announceHostname(String hostname) {
+            if (hostname == null || hostname.isBlank()) {
+                throw new IllegalArgumentException("hostname must not be blank");
+            }
+            this.hostname = hostname;
+            return this;
+        }
+
+        /**
+         * TLS only, between clients and nodes and among the nodes (cluster bus and replication): every node runs as
+         * {@link LocalRedisServer.Builder#tls(TestCertificates)} with one shared throwaway CA and
+         * {@code --tls-cluster yes --tls-replication yes}, so {@code CLUSTER NODES} announces the TLS ports.
+         * {@link #redisUris()} are {@code rediss://} then; connect with {@link #clusterClientOptions()}.
+         */
+        public Builder tls() {
+            this.tls = true;
+            return this;
+        }
+
+        /**
          * Extra command-line configuration of every node, after the cluster's own, so it can override it, e.g.
          * {@code arg("--cluster-require-full-coverage", "no")}.
          */
@@ -879,12 +989,36 @@ public final class LocalRedisCluster implements AutoCloseable {
         /** Starts the nodes, joins them, assigns the slots and waits until the cluster is healthy. */
         public LocalRedisCluster start() {
             RedisBinary nodeBinary = binary != null ? binary : RedisBinary.find();
+            if (hostname != null && nodeBinary.majorVersion() < 7) {
+                throw new IllegalStateException("announced hostnames need Redis 7.0 or later; " + nodeBinary.path()
+                        + " is " + nodeBinary.version());
+            }
             long started = System.nanoTime();
             int total = masters * (1 + replicasPerMaster);
             List<LocalRedisServer> nodes = new ArrayList<>(total);
+            TestCertificates certificates = null;
+            if (tls) {
+                try {
+                    certificates = TestCertificates.generate(Files.createTempDirectory("keyscan-cluster-tls-"));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            List<String> shapeArgs = new ArrayList<>();
+            if (hostname != null) {
+                Collections.addAll(shapeArgs, "--cluster-announce-hostname", hostname,
+                        "--cluster-preferred-endpoint-type", "hostname");
+            }
+            if (tls) {
+                Collections.addAll(shapeArgs, "--tls-cluster", "yes", "--tls-replication", "yes");
+            }
             try {
                 for (int i = 0; i < total; i++) {
-                    nodes.add(LocalRedisServer.builder()
+                    LocalRedisServer.Builder node = LocalRedisServer.builder();
+                    if (certificates != null) {
+                        node.tls(certificates);
+                    }
+                    nodes.add(node
                             .binary(nodeBinary)
                             .name("cluster node " + (i + 1))
                             .arg("--cluster-enabled", "yes",
@@ -894,13 +1028,15 @@ public final class LocalRedisCluster implements AutoCloseable {
                                     // a replica's first sync at once, not after the 5 s default delay of 7.0
                                     "--repl-diskless-sync", "yes",
                                     "--repl-diskless-sync-delay", "0")
+                            .arg(shapeArgs.toArray(new String[0]))
                             .arg(args.toArray(new String[0]))
                             .start());
                 }
-                LocalRedisCluster cluster = new LocalRedisCluster(nodes, nodeBinary);
+                LocalRedisCluster cluster = new LocalRedisCluster(nodes, nodeBinary, certificates);
                 cluster.create(masters, replicasPerMaster);
-                log.info("Started {} ({} masters, {} replicas each) in {} ms", cluster.source(), masters,
-                        replicasPerMaster, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+                log.info("Started {} ({} masters, {} replicas each{}{}) in {} ms", cluster.source(), masters,
+                        replicasPerMaster, hostname != null ? ", announcing hostname " + hostname : "",
+                        tls ? ", TLS only" : "", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
                 return cluster;
             } catch (RuntimeException e) {
                 for (LocalRedisServer node : nodes) {

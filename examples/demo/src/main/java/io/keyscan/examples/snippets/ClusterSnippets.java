@@ -4,7 +4,10 @@ import io.keyscan.KeyScanOptions;
 import io.keyscan.KeyScanner;
 import io.keyscan.lettuce.LettuceKeyScanner;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SslOptions;
+import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import java.io.File;
 import java.time.Duration;
 import java.util.List;
 
@@ -23,6 +26,17 @@ final class ClusterSnippets {
         // Or over the application's cluster connection (left open when the scanner is closed):
         KeyScanner shared = LettuceKeyScanner.create(clusterConnection, options);
         // end::cluster-create[]
+    }
+
+    static KeyScanner tls() {
+        // tag::cluster-tls[]
+        ClusterClientOptions tls = ClusterClientOptions.builder()
+                .sslOptions(SslOptions.builder().trustManager(new File("/etc/redis/ca.crt")).build())
+                .build();
+        KeyScanner scanner = LettuceKeyScanner.createCluster(List.of(RedisURI.create("rediss://10.0.0.1:7000")), tls,
+                KeyScanOptions.fromEnvironment());
+        // end::cluster-tls[]
+        return scanner;
     }
 
     static KeyScanOptions failoverRetries() {
