@@ -4,12 +4,15 @@ import io.keyscan.spi.RedisKeyspace;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Runs one Redis command with its own timeout, retrying transient failures with exponential backoff and
@@ -28,10 +31,17 @@ final class CommandRunner {
     private final Duration firstBackoff;
     private final Duration maxBackoff;
     private final DoubleSupplier random;
+    private final Scheduler timer;
     private final KeyScanListener listener;
 
     CommandRunner(RedisKeyspace keyspace, KeyScanOptions options, DoubleSupplier random) {
+        this(keyspace, options, random, Schedulers.parallel());
+    }
+
+    /** @param timer where backoff pauses are timed: a virtual-time scheduler in tests */
+    CommandRunner(RedisKeyspace keyspace, KeyScanOptions options, DoubleSupplier random, Scheduler timer) {
         this.keyspace = keyspace;
+        this.timer = timer;
         this.timeout = options.commandTimeout();
         this.maxAttempts = options.retryMaxAttempts();
         this.firstBackoff = options.retryFirstBackoff();
@@ -72,12 +82,24 @@ final class CommandRunner {
         }
     }
 
+    /**
+     * {@code command}, with its timeout and retries. Cold: each subscription runs the command anew.
+     *
+     * <p>Retries are this class's own {@code onErrorResume} chain rather than {@code Retry.backoff}: the decision
+     * per failure needs the command (a KEYS that timed out is not sent again), and each retry must be logged and
+     * reported with the command's cursor and the failure. A cancellation is remembered for the whole call: reactor's
+     * fallback subscription can lose a race with a cancel (it may still be subscribed when the cancel arrives while
+     * the failure is being handled), and a retry of a call given up on must not send the command again.
+     */
     <T> Mono<Attempt<T>> run(Supplier<Mono<T>> command, Call call) {
-        return attempt(command, call, 1);
+        return Mono.defer(() -> {
+            AtomicBoolean givenUp = new AtomicBoolean();
+            return attempt(command, call, 1, givenUp).doOnCancel(() -> givenUp.set(true));
+        });
     }
 
-    private <T> Mono<Attempt<T>> attempt(Supplier<Mono<T>> command, Call call, int attempt) {
-        return Mono.defer(() -> command.get()
+    private <T> Mono<Attempt<T>> attempt(Supplier<Mono<T>> command, Call call, int attempt, AtomicBoolean givenUp) {
+        return Mono.defer(() -> givenUp.get() ? Mono.<Attempt<T>>empty() : command.get()
                 .timeout(timeout)
                 .switchIfEmpty(Mono.error(() -> new IllegalStateException(call.command + " completed without a reply")))
                 .map(value -> new Attempt<>(value, attempt))
@@ -104,7 +126,7 @@ final class CommandRunner {
             }
             log.warn("{} failed (attempt {} of {}), retrying in {} ms: {}", call.describe(), attempt, maxAttempts,
                     backoff.toMillis(), describe(error));
-            return Mono.delay(backoff).then(attempt(command, call, attempt + 1));
+            return Mono.delay(backoff, timer).then(attempt(command, call, attempt + 1, givenUp));
         });
     }
 

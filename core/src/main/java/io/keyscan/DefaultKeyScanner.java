@@ -382,7 +382,7 @@ final class DefaultKeyScanner implements KeyScanner {
 
     /** One cursor over one server, a page at a time as demand needs it; a fresh iteration per subscription. */
     private Flux<byte[]> demandWalk(ScanNode node, Query query) {
-        return new NodeKeyWalk(() -> iteration(node, query).fullRange());
+        return NodeKeyWalk.of(() -> iteration(node, query).fullRange());
     }
 
     /**
@@ -410,8 +410,8 @@ final class DefaultKeyScanner implements KeyScanner {
     }
 
     private Flux<byte[]> walkRanges(NodeIteration iteration, List<NodeIteration.Range> ranges) {
-        Flux<byte[]> walks = ranges.size() == 1 ? new NodeKeyWalk(() -> ranges.get(0))
-                : Flux.merge(Flux.fromIterable(ranges).map(range -> new NodeKeyWalk(() -> range)), ranges.size(),
+        Flux<byte[]> walks = ranges.size() == 1 ? NodeKeyWalk.of(() -> ranges.get(0))
+                : Flux.merge(Flux.fromIterable(ranges).map(range -> NodeKeyWalk.of(() -> range)), ranges.size(),
                         COLLECT_PREFETCH);
         return walks.concatWith(Flux.defer(() -> {
             List<NodeIteration.Range> stale = iteration.staleRanges(ranges);

@@ -174,7 +174,7 @@ final class NodeIteration {
      * A part of the reversed cursor space, {@code [start, end)} with {@code end == 0} meaning {@code 2^64}, walked
      * by one cursor, one page at a time.
      */
-    final class Range {
+    final class Range implements PagedRange {
 
         private final long start;
         private volatile long end;
@@ -191,7 +191,8 @@ final class NodeIteration {
         }
 
         /** Whether the walk of this range is complete (for its generation). */
-        boolean finished() {
+        @Override
+        public boolean finished() {
             return finished;
         }
 
@@ -214,7 +215,8 @@ final class NodeIteration {
          * The keys of this range's next page, possibly none. Cold: subscribing sends the call. Not to be called
          * again before the previous page completed, nor after {@link #finished()}.
          */
-        Mono<List<byte[]>> nextPage() {
+        @Override
+        public Mono<List<byte[]>> nextPage() {
             if (finished) {
                 return Mono.error(new IllegalStateException("range of " + node.address() + " already finished"));
             }

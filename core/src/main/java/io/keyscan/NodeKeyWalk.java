@@ -9,13 +9,16 @@ import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.Exceptions;
+import reactor.core.Scannable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Operators;
 import reactor.util.context.Context;
 
 /**
  * The keys of one cursor range of one server (usually the whole of it), fetched page by page as downstream
- * demand needs them.
+ * demand needs them. Created with {@link #of}, which passes it through {@link Flux#onAssembly} like any
+ * reactor-core operator, so that assembly hooks and checkpoints see it; it and its subscription are
+ * {@link Scannable}.
  *
  * <p>A SCAN call is made only when the current page is used up and downstream has requested more than it
  * received: no prefetch, so at most the rest of one page is held ahead of demand, and nothing is sent
@@ -24,31 +27,45 @@ import reactor.util.context.Context;
  *
  * <p>Each subscription gets its range from the supplier: a fresh iteration makes the publisher cold.
  */
-final class NodeKeyWalk extends Flux<byte[]> {
+final class NodeKeyWalk extends Flux<byte[]> implements Scannable {
 
-    private final Supplier<NodeIteration.Range> ranges;
+    private final Supplier<? extends PagedRange> ranges;
+
+    private NodeKeyWalk(Supplier<? extends PagedRange> ranges) {
+        this.ranges = ranges;
+    }
 
     /** @param ranges gives the range to walk, at each subscription */
-    NodeKeyWalk(Supplier<NodeIteration.Range> ranges) {
-        this.ranges = ranges;
+    static Flux<byte[]> of(Supplier<? extends PagedRange> ranges) {
+        return Flux.onAssembly(new NodeKeyWalk(ranges));
     }
 
     @Override
     public void subscribe(CoreSubscriber<? super byte[]> actual) {
-        NodeIteration.Range iteration;
+        PagedRange range;
         try {
-            iteration = ranges.get();
+            range = ranges.get();
         } catch (Throwable t) {
             Operators.error(actual, Operators.onOperatorError(t, actual.currentContext()));
             return;
         }
-        actual.onSubscribe(new WalkSubscription(actual, iteration));
+        actual.onSubscribe(new WalkSubscription(actual, range));
     }
 
-    static final class WalkSubscription implements Subscription {
+    @Override
+    public @Nullable Object scanUnsafe(Attr key) {
+        // page calls complete on the client's I/O threads
+        return key == Attr.RUN_STYLE ? Attr.RunStyle.ASYNC : null;
+    }
+
+    /**
+     * The subscription handed downstream: {@link Scannable} with the attributes reactor-core's own inner producers
+     * report (its {@code InnerProducer} interface is not public).
+     */
+    static final class WalkSubscription implements Subscription, Scannable {
 
         private final CoreSubscriber<? super byte[]> actual;
-        private final NodeIteration.Range iteration;
+        private final PagedRange range;
 
         volatile long requested;
         static final AtomicLongFieldUpdater<WalkSubscription> REQUESTED =
@@ -69,15 +86,42 @@ final class NodeKeyWalk extends Flux<byte[]> {
         volatile @Nullable List<byte[]> arrived;
         volatile @Nullable Throwable failure;
 
-        // Touched only inside the drain loop.
+        // Touched only inside the drain loop; scanUnsafe reads them racily, for an estimate (as reactor-core does).
         private List<byte[]> current = List.of();
         private int index;
         private boolean fetching;
         private boolean done;
 
-        WalkSubscription(CoreSubscriber<? super byte[]> actual, NodeIteration.Range iteration) {
+        WalkSubscription(CoreSubscriber<? super byte[]> actual, PagedRange range) {
             this.actual = actual;
-            this.iteration = iteration;
+            this.range = range;
+        }
+
+        @Override
+        public @Nullable Object scanUnsafe(Attr key) {
+            if (key == Attr.ACTUAL) {
+                return actual;
+            }
+            if (key == Attr.CANCELLED) {
+                return cancelled;
+            }
+            if (key == Attr.TERMINATED) {
+                return done;
+            }
+            if (key == Attr.REQUESTED_FROM_DOWNSTREAM) {
+                return requested;
+            }
+            if (key == Attr.BUFFERED) {
+                // read off the drain loop's thread: an estimate, as reactor-core's queues report theirs
+                return current.size() - index;
+            }
+            if (key == Attr.ERROR) {
+                return failure;
+            }
+            if (key == Attr.RUN_STYLE) {
+                return Attr.RunStyle.ASYNC;
+            }
+            return null;
         }
 
         @Override
@@ -143,7 +187,7 @@ final class NodeKeyWalk extends Flux<byte[]> {
                         if (fetching) {
                             break;
                         }
-                        if (iteration.finished()) {
+                        if (range.finished()) {
                             done = true;
                             release();
                             actual.onComplete();
@@ -175,7 +219,7 @@ final class NodeKeyWalk extends Flux<byte[]> {
 
         private void fetchNextPage() {
             try {
-                iteration.nextPage().subscribe(new PageSubscriber());
+                range.nextPage().subscribe(new PageSubscriber());
             } catch (Throwable t) {
                 Exceptions.throwIfFatal(t);
                 failure = t;
