@@ -347,7 +347,9 @@ class FailuresIT {
                     i -> new java.math.BigInteger(1200, random).toString(36));
             server.save();
             server.restart(false);
-            KeyScanOptions options = options(Duration.ofSeconds(5), 40).mutate().scanCount(1000).build();
+            // up to 100 attempts, about 50 s of backoff: loading took longer than 40 attempts' 20 s once on Redis 8.6
+            // with the machine loaded
+            KeyScanOptions options = options(Duration.ofSeconds(5), 100).mutate().scanCount(1000).build();
             try (ScannerFixture fixture = new ScannerFixture(server, options)) {
                 StepVerifier.create(fixture.scanner.fetchKeys("row17:*"))
                         .expectNext(data)
