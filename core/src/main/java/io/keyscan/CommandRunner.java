@@ -1,8 +1,8 @@
 package io.keyscan;
 
+import io.keyscan.spi.FailureKind;
 import io.keyscan.spi.RedisKeyspace;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.DoubleSupplier;
@@ -68,12 +68,28 @@ final class CommandRunner {
         /** Read when a message is written: an adapter may learn the server's address from the command itself. */
         final Supplier<String> address;
         final @Nullable String cursor;
+        /**
+         * Whether the command holds the server for as long as it runs (KEYS): one that timed out is not sent
+         * again (the server may still be running it), and one the server does not offer gets the SCAN hint.
+         */
+        final boolean blocksServer;
 
         Call(String command, String pattern, Supplier<String> address, @Nullable String cursor) {
+            this(command, pattern, address, cursor, false);
+        }
+
+        private Call(String command, String pattern, Supplier<String> address, @Nullable String cursor,
+                boolean blocksServer) {
             this.command = command;
             this.pattern = pattern;
             this.address = address;
             this.cursor = cursor;
+            this.blocksServer = blocksServer;
+        }
+
+        /** A KEYS call: see {@link #blocksServer}. */
+        static Call keys(String pattern, Supplier<String> address) {
+            return new Call("KEYS", pattern, address, null, true);
         }
 
         String describe() {
@@ -104,10 +120,11 @@ final class CommandRunner {
                 .switchIfEmpty(Mono.error(() -> new IllegalStateException(call.command + " completed without a reply")))
                 .map(value -> new Attempt<>(value, attempt))
         ).onErrorResume(error -> {
-            if (!isTransient(error)) {
-                return Mono.error(permanentFailure(call, attempt, error));
+            FailureKind kind = classify(error);
+            if (!kind.isTransient()) {
+                return Mono.error(permanentFailure(call, attempt, error, kind));
             }
-            if (call.command.equals("KEYS") && error instanceof TimeoutException) {
+            if (call.blocksServer && kind == FailureKind.TIMEOUT) {
                 // A server goes on running a KEYS the client gave up on: another attempt could block it again.
                 return Mono.error(new KeyScanTimeoutException(call.describe() + " got no reply within the command "
                         + "timeout (" + format(timeout) + ") and is not retried: the server may still be running it, "
@@ -116,7 +133,7 @@ final class CommandRunner {
                         timeout, error));
             }
             if (attempt >= maxAttempts) {
-                return Mono.error(retriesExhausted(call, attempt, error));
+                return Mono.error(retriesExhausted(call, attempt, error, kind));
             }
             Duration backoff = backoff(attempt);
             try {
@@ -130,8 +147,13 @@ final class CommandRunner {
         });
     }
 
+    /** Our own per-command timeout, else what the adapter says the failure is. */
+    FailureKind classify(Throwable error) {
+        return error instanceof TimeoutException ? FailureKind.TIMEOUT : keyspace.classify(error);
+    }
+
     boolean isTransient(Throwable error) {
-        return error instanceof TimeoutException || keyspace.isTransient(error);
+        return classify(error).isTransient();
     }
 
     /**
@@ -148,42 +170,25 @@ final class CommandRunner {
         return Duration.ofNanos(half + (long) (random.getAsDouble() * (exponential - half)));
     }
 
-    private KeyScanException retriesExhausted(Call call, int attempts, Throwable error) {
+    private KeyScanException retriesExhausted(Call call, int attempts, Throwable error, FailureKind kind) {
         String message = call.describe() + " failed after " + attempts + (attempts == 1 ? " attempt" : " attempts")
                 + " (command timeout " + format(timeout) + "): " + describe(error);
-        if (isTimeout(error)) {
+        if (kind == FailureKind.TIMEOUT) {
             return new KeyScanTimeoutException(message, call.pattern, call.cursor, attempts, timeout, error);
         }
         return new KeyScanException(message, call.pattern, call.cursor, attempts, error);
     }
 
-    private KeyScanException permanentFailure(Call call, int attempts, Throwable error) {
+    private KeyScanException permanentFailure(Call call, int attempts, Throwable error, FailureKind kind) {
         if (error instanceof KeyScanException) {
             return (KeyScanException) error;
         }
         String message = call.describe() + " failed and is not retried: " + describe(error);
-        if (call.command.equals("KEYS") && isCommandUnavailable(error)) {
+        if (call.blocksServer && kind == FailureKind.COMMAND_UNAVAILABLE) {
             message += ". KEYS is unavailable on this server; set useScan = true (KEYSCAN_USE_SCAN=true) to list "
                     + "keys with SCAN instead";
         }
         return new KeyScanException(message, call.pattern, call.cursor, attempts, error);
-    }
-
-    /** Our own per-command timeout, or a client's (e.g. Lettuce's {@code RedisCommandTimeoutException}). */
-    static boolean isTimeout(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof TimeoutException || t.getClass().getSimpleName().endsWith("TimeoutException")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** The server refused the command itself: renamed away, or denied by an ACL. */
-    static boolean isCommandUnavailable(Throwable error) {
-        String text = String.valueOf(error.getMessage()).toLowerCase(Locale.ROOT);
-        return text.contains("unknown command") || text.startsWith("noperm") || text.contains(" noperm")
-                || text.contains("no permissions");
     }
 
     static String describe(Throwable error) {

@@ -454,7 +454,7 @@ final class DefaultKeyScanner implements KeyScanner {
                         + "them with SCAN instead; the result is the same. Logged once per scanner.");
             }
             Function<ScanNode, Flux<byte[]>> keys = node -> runner.run(() -> node.keys(query.match),
-                            new Call("KEYS", query.pattern, node::address, null))
+                            Call.keys(query.pattern, node::address))
                     .flatMapMany(attempt -> query.type == null ? Flux.fromIterable(attempt.value)
                             : Flux.fromIterable(attempt.value).buffer(TypeFilter.BATCH)
                                     .concatMap(batch -> ofType(query, node, batch))

@@ -1,5 +1,6 @@
 package io.keyscan;
 
+import io.keyscan.spi.FailureKind;
 import io.keyscan.spi.RedisKeyspace;
 import io.keyscan.spi.ScanNode;
 import java.util.List;
@@ -92,8 +93,8 @@ abstract class KeyScanPublisherVerification<T> extends PublisherVerification<T> 
         }
 
         @Override
-        public boolean isTransient(Throwable error) {
-            return false;
+        public FailureKind classify(Throwable error) {
+            return FailureKind.PERMANENT;
         }
 
         @Override

@@ -1,5 +1,6 @@
 package io.keyscan;
 
+import io.keyscan.spi.FailureKind;
 import io.keyscan.spi.RedisKeyspace;
 import io.keyscan.spi.ScanNode;
 import java.io.IOException;
@@ -48,8 +49,14 @@ class ScriptedKeyspace implements RedisKeyspace {
     }
 
     @Override
-    public boolean isTransient(Throwable error) {
-        return error instanceof IOException;
+    public FailureKind classify(Throwable error) {
+        if (error instanceof IOException) {
+            return FailureKind.TRANSIENT;
+        }
+        // as an adapter would classify these server replies
+        String message = String.valueOf(error.getMessage());
+        return message.startsWith("NOPERM") || message.startsWith("ERR unknown command")
+                ? FailureKind.COMMAND_UNAVAILABLE : FailureKind.PERMANENT;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.keyscan;
 
+import io.keyscan.spi.FailureKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.keyscan.spi.RedisKeyspace;
@@ -74,8 +75,8 @@ class TopologyRoundsTest {
         }
 
         @Override
-        public boolean isTransient(Throwable error) {
-            return error instanceof IOException;
+        public FailureKind classify(Throwable error) {
+            return error instanceof IOException ? FailureKind.TRANSIENT : FailureKind.PERMANENT;
         }
 
         @Override

@@ -36,12 +36,15 @@ public interface RedisKeyspace extends AutoCloseable {
     Mono<List<byte @Nullable []>> values(List<byte[]> keys);
 
     /**
-     * Whether {@code error}, raised by one of this adapter's commands, may go away if the same command is sent
-     * again: a command timeout, a connection refused or reset, or a server reply of {@code LOADING},
-     * {@code BUSY}, {@code TRYAGAIN}, {@code MASTERDOWN}. Authentication and permission failures, unknown
-     * commands and syntax errors are not transient.
+     * What {@code error}, raised by one of this adapter's commands, means: whether the same command may succeed if
+     * sent again ({@link FailureKind#TIMEOUT}, {@link FailureKind#TRANSIENT}), or not. This is the only place the
+     * client's exceptions and the server's error replies are interpreted; the engine never looks at exception
+     * classes or messages itself. Authentication and permission failures stay permanent however they are wrapped.
+     *
+     * @param error what a command of this adapter failed with
+     * @return its kind; {@link FailureKind#PERMANENT} for anything not known to pass
      */
-    boolean isTransient(Throwable error);
+    FailureKind classify(Throwable error);
 
     /** Releases what the adapter owns (clients it created); leaves connections the application owns open. */
     @Override

@@ -1,5 +1,6 @@
 package io.keyscan.lettuce;
 
+import io.keyscan.spi.FailureKind;
 import io.keyscan.spi.RedisKeyspace;
 import io.keyscan.spi.ScanNode;
 import io.keyscan.spi.ScanPage;
@@ -120,15 +121,15 @@ final class LettuceClusterKeyspace implements RedisKeyspace {
 
     /** MOVED and ASK (a slot moving between nodes) pass once the topology is read again: worth a retry. */
     @Override
-    public boolean isTransient(Throwable error) {
+    public FailureKind classify(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
             String message = String.valueOf(t.getMessage());
             if (t instanceof io.lettuce.core.RedisCommandExecutionException
                     && (message.startsWith("MOVED") || message.startsWith("ASK"))) {
-                return true;
+                return FailureKind.TRANSIENT;
             }
         }
-        return LettuceKeyspace.Failures.isTransient(error);
+        return LettuceKeyspace.Failures.classify(error);
     }
 
     @Override

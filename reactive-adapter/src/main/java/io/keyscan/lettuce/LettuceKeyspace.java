@@ -1,5 +1,6 @@
 package io.keyscan.lettuce;
 
+import io.keyscan.spi.FailureKind;
 import io.keyscan.spi.RedisKeyspace;
 import io.keyscan.spi.ScanNode;
 import io.lettuce.core.RedisBusyException;
@@ -40,6 +41,7 @@ final class LettuceKeyspace implements RedisKeyspace {
         this.ownedClient = ownedClient;
         this.node = new LettuceScanNode(connection, address, role);
         this.nodes = List.of(node);
+        node.learnAddress();
     }
 
     @Override
@@ -58,8 +60,8 @@ final class LettuceKeyspace implements RedisKeyspace {
     }
 
     @Override
-    public boolean isTransient(Throwable error) {
-        return Failures.isTransient(error);
+    public FailureKind classify(Throwable error) {
+        return Failures.classify(error);
     }
 
     @Override
@@ -80,39 +82,54 @@ final class LettuceKeyspace implements RedisKeyspace {
         return String.valueOf(address);
     }
 
-    /** Which of Lettuce's failures may pass if the same command is sent again. */
+    /** What Lettuce's failures mean: the one place they are interpreted, for every adapter of this module. */
     static final class Failures {
 
         private static final List<String> TRANSIENT_REPLIES = List.of("LOADING", "BUSY", "TRYAGAIN", "MASTERDOWN",
                 "CLUSTERDOWN");
-        private static final List<String> NEVER_RETRIED_REPLIES = List.of("WRONGPASS", "NOAUTH", "NOPERM",
-                "ERR UNKNOWN COMMAND", "ERR INVALID PASSWORD");
+        private static final List<String> NEVER_RETRIED_REPLIES = List.of("WRONGPASS", "NOAUTH",
+                "ERR INVALID PASSWORD");
+        /** The server does not offer the command: renamed away, unknown, or denied by an ACL. */
+        private static final List<String> UNAVAILABLE_REPLIES = List.of("NOPERM", "ERR UNKNOWN COMMAND");
 
         private Failures() {
         }
 
         static boolean isTransient(Throwable error) {
+            return classify(error).isTransient();
+        }
+
+        static FailureKind classify(Throwable error) {
             // An authentication or permission failure stays what it is however it is wrapped (e.g. a
             // RedisConnectionException whose cause is the server's WRONGPASS during the handshake).
             for (Throwable t = error; t != null; t = t.getCause()) {
-                if (t instanceof RedisCommandExecutionException && startsWithAny(t.getMessage(), NEVER_RETRIED_REPLIES)) {
-                    return false;
+                if (t instanceof RedisCommandExecutionException) {
+                    if (startsWithAny(t.getMessage(), UNAVAILABLE_REPLIES)) {
+                        return FailureKind.COMMAND_UNAVAILABLE;
+                    }
+                    if (startsWithAny(t.getMessage(), NEVER_RETRIED_REPLIES)) {
+                        return FailureKind.PERMANENT;
+                    }
                 }
             }
             for (Throwable t = error; t != null; t = t.getCause()) {
-                if (t instanceof RedisCommandTimeoutException || t instanceof RedisConnectionException
-                        || t instanceof RedisLoadingException || t instanceof RedisBusyException
-                        || t instanceof IOException || t instanceof ClosedChannelException) {
-                    return true;
+                if (t instanceof RedisCommandTimeoutException) {
+                    return FailureKind.TIMEOUT;
+                }
+                if (t instanceof RedisConnectionException || t instanceof RedisLoadingException
+                        || t instanceof RedisBusyException || t instanceof IOException
+                        || t instanceof ClosedChannelException) {
+                    return FailureKind.TRANSIENT;
                 }
                 if (t instanceof RedisCommandExecutionException) {
-                    return startsWithAny(t.getMessage(), TRANSIENT_REPLIES);
+                    return startsWithAny(t.getMessage(), TRANSIENT_REPLIES) ? FailureKind.TRANSIENT
+                            : FailureKind.PERMANENT;
                 }
                 if (t.getClass() == RedisException.class && isConnectionLoss(t.getMessage())) {
-                    return true;
+                    return FailureKind.TRANSIENT;
                 }
             }
-            return false;
+            return FailureKind.PERMANENT;
         }
 
         private static boolean isConnectionLoss(@Nullable String message) {

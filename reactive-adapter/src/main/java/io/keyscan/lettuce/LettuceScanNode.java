@@ -34,7 +34,6 @@ final class LettuceScanNode implements ScanNode, RedisConnectionStateListener {
     private final AtomicLong epoch = new AtomicLong();
     private volatile String address;
     private volatile boolean addressKnown;
-    private volatile boolean addressUnavailable;
     private final @Nullable String role;
 
     /**
@@ -81,10 +80,10 @@ final class LettuceScanNode implements ScanNode, RedisConnectionStateListener {
 
     @Override
     public Mono<List<byte[]>> keys(byte[] pattern) {
-        return Mono.defer(() -> learningAddress(connection.reactive()
+        return Mono.defer(() -> connection.reactive()
                 .<List<byte[]>>dispatch(CommandType.KEYS, new RawKeysOutput(),
                         new CommandArgs<>(StringCodec.UTF8).add(pattern))
-                .single()));
+                .single());
     }
 
     @Override
@@ -138,26 +137,23 @@ final class LettuceScanNode implements ScanNode, RedisConnectionStateListener {
 
     @Override
     public Mono<ServerInfo> serverInfo() {
-        return Mono.defer(() -> learningAddress(connection.reactive().info("server").map(ServerInfo::parse)));
+        return Mono.defer(() -> connection.reactive().info("server").map(ServerInfo::parse));
     }
 
     /**
-     * {@code command}, preceded in the same round trip by {@code CLIENT INFO} while the server's address is not
-     * known: a connection the application passed in does not tell where it goes, CLIENT INFO (Redis 6.2+) does,
-     * so that messages name the server. Sent ahead, so the address is known when the command's error is written.
-     * Not asked again once refused.
+     * Asks the server, once, where this connection goes, when the application passed it in without saying:
+     * {@code CLIENT INFO} (Redis 6.2+) names the server's side of the connection, so that messages name the server.
+     * Sent now, on its own and ahead of any listing's command (one connection's replies come in order, so the
+     * address is known before a later command's error is written); a refusal leaves the placeholder. No command of
+     * a listing carries it: each sends exactly the command it is asked for.
      */
-    private <T> Mono<T> learningAddress(Mono<T> command) {
-        if (addressKnown || addressUnavailable) {
-            return command;
+    void learnAddress() {
+        if (addressKnown) {
+            return;
         }
-        Mono<String> clientInfo = connection.reactive().clientInfo()
-                .doOnNext(this::learnAddress)
-                .onErrorResume(error -> {
-                    addressUnavailable = true;
-                    return Mono.just("");
-                });
-        return Mono.zip(clientInfo, command).map(replies -> replies.getT2());
+        connection.reactive().clientInfo().subscribe(this::learnAddress, error -> {
+            // refused (an ACL without +client, a server before 6.2): messages keep the placeholder
+        });
     }
 
     private void learnAddress(String clientInfo) {
@@ -168,7 +164,6 @@ final class LettuceScanNode implements ScanNode, RedisConnectionStateListener {
                 return;
             }
         }
-        addressUnavailable = true;
     }
 
     @Override
