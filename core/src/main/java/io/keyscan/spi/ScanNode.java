@@ -12,7 +12,7 @@ import reactor.core.publisher.Mono;
  */
 public interface ScanNode {
 
-    /** {@return where the node is, for messages and logs, e.g. {@code 127.0.0.1:6379}. Never contains credentials} */
+    /** {@return where the node is, for messages and logs, e.g. {@code 127.0.0.1:6379}} Never contains credentials. */
     String address();
 
     /**
