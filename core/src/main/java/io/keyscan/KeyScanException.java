@@ -13,8 +13,11 @@ public class KeyScanException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The pattern whose listing failed. */
     private final String pattern;
+    /** The SCAN cursor of the failed call, {@code null} for other commands. */
     private final @Nullable String cursor;
+    /** How many times the failed command was tried. */
     private final int attempts;
 
     /**
@@ -32,17 +35,17 @@ public class KeyScanException extends RuntimeException {
         this.attempts = attempts;
     }
 
-    /** The pattern whose listing failed. */
+    /** {@return the pattern whose listing failed} */
     public String pattern() {
         return pattern;
     }
 
-    /** The SCAN cursor of the failed call, or {@code null} when the failed command was not a SCAN. */
+    /** {@return the SCAN cursor of the failed call, or {@code null} when the failed command was not a SCAN} */
     public @Nullable String cursor() {
         return cursor;
     }
 
-    /** How many times the failed command was tried. */
+    /** {@return how many times the failed command was tried} */
     public int attempts() {
         return attempts;
     }

@@ -20,21 +20,43 @@ public interface KeyScanListener {
         EXISTS
     }
 
-    /** A SCAN call returned a page of {@code keys} keys (before de-duplication). */
+    /**
+     * A SCAN call returned a page of {@code keys} keys (before de-duplication).
+     *
+     * @param address the server, e.g. {@code 127.0.0.1:6379}
+     * @param count the COUNT the call was sent with
+     * @param keys how many keys the page held
+     */
     default void onScanPage(String address, int count, int keys) {
     }
 
-    /** A command failed transiently and is about to be tried again. */
+    /**
+     * A command failed transiently and is about to be tried again.
+     *
+     * @param command the command, e.g. {@code SCAN}
+     * @param address the server it was sent to
+     * @param attempt the attempt that failed, 1 for the first
+     * @param cause why it failed
+     */
     default void onRetry(String command, String address, int attempt, Throwable cause) {
     }
 
-    /** A server was replaced during a listing (new {@code run_id}): it is scanned again from cursor 0. */
+    /**
+     * A server was replaced during a listing (new {@code run_id}): it is scanned again from cursor 0.
+     *
+     * @param address the server that was replaced
+     */
     default void onServerChange(String address) {
     }
 
     /**
      * A listing ended: after {@code duration}, with {@code keys} keys delivered, {@code error} {@code null} if it
      * completed (or was cancelled).
+     *
+     * @param path the command that listed the keys: SCAN or KEYS
+     * @param duration how long the listing took
+     * @param keys how many keys it delivered
+     * @param error why it failed, or {@code null}
      */
     default void onListing(Path path, Duration duration, long keys, @Nullable Throwable error) {
     }

@@ -203,17 +203,17 @@ public final class KeyScanOptions {
         this.retryMaxBackoff = builder.retryMaxBackoff;
     }
 
-    /** The defaults: KEYS, COUNT 10 with auto-tuning on, 15 s per command, 4 attempts. */
+    /** {@return the defaults: KEYS, COUNT 10 with auto-tuning on, 15 s per command, 4 attempts} */
     public static KeyScanOptions defaults() {
         return DEFAULTS;
     }
 
-    /** A builder holding the defaults. */
+    /** {@return a builder holding the defaults} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The defaults overridden by the process environment's {@code KEYSCAN_*} variables. */
+    /** {@return the defaults overridden by the process environment's {@code KEYSCAN_*} variables} */
     public static KeyScanOptions fromEnvironment() {
         return fromEnvironment(System.getenv());
     }
@@ -223,6 +223,8 @@ public final class KeyScanOptions {
      * {@link #fromEnvironment()} reads the process environment. Unknown {@code KEYSCAN_*} names are logged at
      * WARN (a typo must not go unnoticed) and otherwise ignored.
      *
+     * @param environment variables by name, e.g. {@link System#getenv()}
+     * @return the options
      * @throws IllegalArgumentException naming the variable and its value when a value is malformed or not
      *     allowed
      */
@@ -231,22 +233,22 @@ public final class KeyScanOptions {
         return builder().environment(environment).build();
     }
 
-    /** A builder holding this instance's settings. */
+    /** {@return a builder holding this instance's settings} */
     public Builder mutate() {
         return new Builder(this);
     }
 
-    /** {@code true}: list keys with SCAN; {@code false}: with KEYS (deprecated, kept as a safety valve). */
+    /** {@return {@code true} to list keys with SCAN, {@code false} with KEYS (deprecated, kept as a safety valve)} */
     public boolean useScan() {
         return useScan;
     }
 
-    /** The COUNT sent with every SCAN when {@link #scanCountAutoTune()} is off. */
+    /** {@return the COUNT sent with every SCAN when {@link #scanCountAutoTune()} is off} */
     public int scanCount() {
         return scanCount;
     }
 
-    /** Whether keyscan chooses COUNT per pattern and per page instead of sending {@link #scanCount()}. */
+    /** {@return whether keyscan chooses COUNT per pattern and per page instead of sending {@link #scanCount()}} */
     public boolean scanCountAutoTune() {
         return scanCountAutoTune;
     }
@@ -254,17 +256,19 @@ public final class KeyScanOptions {
     /**
      * The server time one auto-tuned SCAN call aims to stay under. Auto-tuning sizes COUNT so that a call takes
      * about three quarters of it, measured as the call's round trip less the connection's idle round trip.
+     *
+     * @return the server time budget of one auto-tuned SCAN call
      */
     public Duration scanCallBudget() {
         return scanCallBudget;
     }
 
-    /** The smallest COUNT auto-tuning sends. */
+    /** {@return the smallest COUNT auto-tuning sends} */
     public int scanCountMin() {
         return scanCountMin;
     }
 
-    /** The largest COUNT auto-tuning sends. */
+    /** {@return the largest COUNT auto-tuning sends} */
     public int scanCountMax() {
         return scanCountMax;
     }
@@ -275,6 +279,8 @@ public final class KeyScanOptions {
      * that many (rounded down to a power of two). Ranges are used only where the server's cursor layout is
      * known to allow them: Redis in standalone mode. Elsewhere (cluster mode, whose cursors carry the slot, or
      * other servers) one cursor is used. {@code scan} always walks one cursor per server, to follow demand.
+     *
+     * @return the cursor ranges per server: 0 automatic, 1 off, 2-16
      */
     public int scanParallelism() {
         return scanParallelism;
@@ -283,6 +289,8 @@ public final class KeyScanOptions {
     /**
      * How many nodes of a cluster are scanned at once: 0 (the default) means all of them. Each node reads at most
      * a page ahead of demand either way; fewer at once means less load spread over the cluster at a time.
+     *
+     * @return the cluster nodes scanned at once, 0 for all
      */
     public int nodeConcurrency() {
         return nodeConcurrency;
@@ -292,6 +300,8 @@ public final class KeyScanOptions {
      * On a cluster, whether each shard is scanned, and its values read, on one of its replicas instead of its
      * master, to keep the load off the masters. Keys written moments before the listing may not have reached the
      * replica yet (replication lag); a shard without a replica is read on its master.
+     *
+     * @return {@code true} to scan replicas, {@code false} to scan masters
      */
     public boolean readFromReplicas() {
         return readFromReplicas;
@@ -303,6 +313,8 @@ public final class KeyScanOptions {
      * 32 MB per million keys); or stream SCAN's pages as they come ({@code false}), in constant memory, with the
      * duplicates SCAN itself may return and, after a server restart or failover, the keys emitted before it
      * again. Nothing is lost either way; {@code fetchKeys} is always distinct.
+     *
+     * @return {@code true} if {@code scan} emits each key once
      */
     public boolean distinctScan() {
         return distinctScan;
@@ -315,6 +327,8 @@ public final class KeyScanOptions {
      * key's length a key, values included for {@code fetchValues}). A listing that would pass it fails at once with
      * a {@link KeyScanException} naming the limit and the keys seen, and sends no further command. Explicitly set,
      * or a quarter of the JVM's maximum heap, as read when these options were built.
+     *
+     * @return the memory limit of one listing, in bytes
      */
     public long distinctMemoryLimit() {
         return distinctMemoryLimit;
@@ -325,33 +339,35 @@ public final class KeyScanOptions {
      * delivered from: {@link Schedulers#parallel()} by default, so that sorting a large listing never runs on the
      * client's I/O thread (a Netty event loop with Lettuce) that every other Redis command of the application
      * shares. {@code scan}'s keys are not moved: they are emitted where the page arrived, to keep exact demand.
+     *
+     * @return the scheduler of {@code fetch*} results
      */
     public Scheduler resultScheduler() {
         Scheduler scheduler = resultScheduler;
         return scheduler != null ? scheduler : Schedulers.parallel();
     }
 
-    /** What the scanner reports its work to (for metrics); one that ignores everything by default. */
+    /** {@return what the scanner reports its work to (for metrics); one that ignores everything by default} */
     public KeyScanListener listener() {
         return listener;
     }
 
-    /** How long one SCAN or KEYS command may take before it is abandoned and, if attempts remain, retried. */
+    /** {@return how long one SCAN or KEYS command may take before it is abandoned and, if attempts remain, retried} */
     public Duration commandTimeout() {
         return commandTimeout;
     }
 
-    /** How many times one command is tried in all, counting the first attempt. */
+    /** {@return how many times one command is tried in all, counting the first attempt} */
     public int retryMaxAttempts() {
         return retryMaxAttempts;
     }
 
-    /** The pause before the first retry; each further retry doubles it, up to {@link #retryMaxBackoff()}. */
+    /** {@return the pause before the first retry; each further retry doubles it, up to {@link #retryMaxBackoff()}} */
     public Duration retryFirstBackoff() {
         return retryFirstBackoff;
     }
 
-    /** The longest pause between two attempts. */
+    /** {@return the longest pause between two attempts} */
     public Duration retryMaxBackoff() {
         return retryMaxBackoff;
     }
@@ -460,7 +476,12 @@ public final class KeyScanOptions {
             this.retryMaxBackoff = options.retryMaxBackoff;
         }
 
-        /** {@code true} lists keys with SCAN, {@code false} (the default) with KEYS. */
+        /**
+         * {@code true} lists keys with SCAN, {@code false} (the default) with KEYS.
+         *
+         * @param useScan {@code true} for SCAN, {@code false} for KEYS
+         * @return this builder
+         */
         public Builder useScan(boolean useScan) {
             this.useScan = useScan;
             return this;
@@ -469,6 +490,9 @@ public final class KeyScanOptions {
         /**
          * The COUNT hint for every SCAN call when auto-tuning is off. Values outside 1..10000 are logged at WARN
          * by {@link #build()}; values below 1, which Redis rejects, are replaced by the default 10.
+         *
+         * @param scanCount the COUNT hint
+         * @return this builder
          */
         public Builder scanCount(int scanCount) {
             this.scanCount = scanCount;
@@ -476,13 +500,23 @@ public final class KeyScanOptions {
             return this;
         }
 
-        /** Whether keyscan picks COUNT itself (the default); {@code false} sends exactly {@code scanCount}. */
+        /**
+         * Whether keyscan picks COUNT itself (the default); {@code false} sends exactly {@code scanCount}.
+         *
+         * @param scanCountAutoTune {@code true} to let keyscan choose COUNT
+         * @return this builder
+         */
         public Builder scanCountAutoTune(boolean scanCountAutoTune) {
             this.scanCountAutoTune = scanCountAutoTune;
             return this;
         }
 
-        /** The server time one auto-tuned SCAN call aims to stay under: 100 us to 1 s, 2 ms by default. */
+        /**
+         * The server time one auto-tuned SCAN call aims to stay under: 100 us to 1 s, 2 ms by default.
+         *
+         * @param scanCallBudget the budget
+         * @return this builder
+         */
         public Builder scanCallBudget(Duration scanCallBudget) {
             Duration checked = checkDuration("scanCallBudget", scanCallBudget, false, MAX_SCAN_CALL_BUDGET);
             if (checked.compareTo(MIN_SCAN_CALL_BUDGET) < 0) {
@@ -493,19 +527,34 @@ public final class KeyScanOptions {
             return this;
         }
 
-        /** The smallest COUNT auto-tuning sends: 1 to 10000, at most {@code scanCountMax}. */
+        /**
+         * The smallest COUNT auto-tuning sends: 1 to 10000, at most {@code scanCountMax}.
+         *
+         * @param scanCountMin the smallest COUNT
+         * @return this builder
+         */
         public Builder scanCountMin(int scanCountMin) {
             this.scanCountMin = checkCountBound("scanCountMin", scanCountMin);
             return this;
         }
 
-        /** The largest COUNT auto-tuning sends: 1 to 10000, at least {@code scanCountMin}. */
+        /**
+         * The largest COUNT auto-tuning sends: 1 to 10000, at least {@code scanCountMin}.
+         *
+         * @param scanCountMax the largest COUNT
+         * @return this builder
+         */
         public Builder scanCountMax(int scanCountMax) {
             this.scanCountMax = checkCountBound("scanCountMax", scanCountMax);
             return this;
         }
 
-        /** Cursor ranges per server for {@code fetchKeys}: 0 automatic (default), 1 off, 2-16. */
+        /**
+         * Cursor ranges per server for {@code fetchKeys}: 0 automatic (default), 1 off, 2-16.
+         *
+         * @param scanParallelism the cursor ranges per server
+         * @return this builder
+         */
         public Builder scanParallelism(int scanParallelism) {
             if (scanParallelism < 0 || scanParallelism > MAX_SCAN_PARALLELISM) {
                 throw new IllegalArgumentException("scanParallelism must be between 0 (automatic) and "
@@ -515,7 +564,12 @@ public final class KeyScanOptions {
             return this;
         }
 
-        /** Cluster nodes scanned at once: 0 (all, the default) to 1024. */
+        /**
+         * Cluster nodes scanned at once: 0 (all, the default) to 1024.
+         *
+         * @param nodeConcurrency the nodes scanned at once, 0 for all
+         * @return this builder
+         */
         public Builder nodeConcurrency(int nodeConcurrency) {
             if (nodeConcurrency < 0 || nodeConcurrency > MAX_NODE_CONCURRENCY) {
                 throw new IllegalArgumentException("nodeConcurrency must be between 0 (all nodes) and "
@@ -525,7 +579,12 @@ public final class KeyScanOptions {
             return this;
         }
 
-        /** On a cluster, scan one replica per shard ({@code true}) or the masters ({@code false}, the default). */
+        /**
+         * On a cluster, scan one replica per shard ({@code true}) or the masters ({@code false}, the default).
+         *
+         * @param readFromReplicas {@code true} to scan replicas
+         * @return this builder
+         */
         public Builder readFromReplicas(boolean readFromReplicas) {
             this.readFromReplicas = readFromReplicas;
             return this;
@@ -534,6 +593,9 @@ public final class KeyScanOptions {
         /**
          * {@code true} (the default): {@code scan} emits each key once, at 16 bytes of memory per key;
          * {@code false}: constant memory, keys may repeat. See {@link KeyScanOptions#distinctScan()}.
+         *
+         * @param distinctScan {@code true} to emit each key once
+         * @return this builder
          */
         public Builder distinctScan(boolean distinctScan) {
             this.distinctScan = distinctScan;
@@ -543,6 +605,9 @@ public final class KeyScanOptions {
         /**
          * The memory one listing may hold to de-duplicate and sort its keys, in bytes: 64 KB to 1 TB, or 0 (the
          * default) for a quarter of the JVM's maximum heap. See {@link KeyScanOptions#distinctMemoryLimit()}.
+         *
+         * @param bytes the limit in bytes, or 0 for the default
+         * @return this builder
          */
         public Builder distinctMemoryLimit(long bytes) {
             if (bytes != DEFAULT_DISTINCT_MEMORY_LIMIT
@@ -558,13 +623,21 @@ public final class KeyScanOptions {
         /**
          * Where {@code fetch*} results are decoded, sorted and delivered; {@link Schedulers#parallel()} by default.
          * Not read from the environment. See {@link KeyScanOptions#resultScheduler()}.
+         *
+         * @param resultScheduler the scheduler
+         * @return this builder
          */
         public Builder resultScheduler(Scheduler resultScheduler) {
             this.resultScheduler = Objects.requireNonNull(resultScheduler, "resultScheduler");
             return this;
         }
 
-        /** Where the scanner reports its work, e.g. a Micrometer binding; not read from the environment. */
+        /**
+         * Where the scanner reports its work, e.g. a Micrometer binding; not read from the environment.
+         *
+         * @param listener the listener
+         * @return this builder
+         */
         public Builder listener(KeyScanListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
             return this;
@@ -573,13 +646,21 @@ public final class KeyScanOptions {
         /**
          * How long one SCAN or KEYS command may take. Positive and at most 10 minutes; 10-30 s is recommended
          * for production. The key stream itself has no timeout: a slow consumer is not an error.
+         *
+         * @param commandTimeout the timeout of one command
+         * @return this builder
          */
         public Builder commandTimeout(Duration commandTimeout) {
             this.commandTimeout = checkDuration("commandTimeout", commandTimeout, false, MAX_COMMAND_TIMEOUT);
             return this;
         }
 
-        /** Attempts per command, counting the first: 1 (no retry) to 100. */
+        /**
+         * Attempts per command, counting the first: 1 (no retry) to 100.
+         *
+         * @param retryMaxAttempts the attempts per command
+         * @return this builder
+         */
         public Builder retryMaxAttempts(int retryMaxAttempts) {
             if (retryMaxAttempts < 1 || retryMaxAttempts > MAX_RETRY_ATTEMPTS) {
                 throw new IllegalArgumentException("retryMaxAttempts must be between 1 and " + MAX_RETRY_ATTEMPTS
@@ -589,13 +670,23 @@ public final class KeyScanOptions {
             return this;
         }
 
-        /** The pause before the first retry: zero to 1 minute. */
+        /**
+         * The pause before the first retry: zero to 1 minute.
+         *
+         * @param retryFirstBackoff the first pause
+         * @return this builder
+         */
         public Builder retryFirstBackoff(Duration retryFirstBackoff) {
             this.retryFirstBackoff = checkDuration("retryFirstBackoff", retryFirstBackoff, true, MAX_FIRST_BACKOFF);
             return this;
         }
 
-        /** The longest pause between attempts: at least {@code retryFirstBackoff}, at most 10 minutes. */
+        /**
+         * The longest pause between attempts: at least {@code retryFirstBackoff}, at most 10 minutes.
+         *
+         * @param retryMaxBackoff the longest pause
+         * @return this builder
+         */
         public Builder retryMaxBackoff(Duration retryMaxBackoff) {
             this.retryMaxBackoff = checkDuration("retryMaxBackoff", retryMaxBackoff, true, MAX_BACKOFF);
             return this;
@@ -604,6 +695,8 @@ public final class KeyScanOptions {
         /**
          * Applies the {@code KEYSCAN_*} entries of {@code environment} over what this builder holds.
          *
+         * @param environment variables by name, e.g. {@link System#getenv()}
+         * @return this builder
          * @throws IllegalArgumentException naming the variable and its value when a value is malformed
          */
         public Builder environment(Map<String, String> environment) {
@@ -655,6 +748,7 @@ public final class KeyScanOptions {
          * is outside 1..10000 (and uses the default below 1), and when a {@code scanCount} was set while
          * auto-tuning, which ignores it, is on.
          *
+         * @return the options
          * @throws IllegalArgumentException when {@code retryMaxBackoff} is shorter than {@code retryFirstBackoff}
          */
         public KeyScanOptions build() {

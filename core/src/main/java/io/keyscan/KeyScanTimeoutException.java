@@ -8,6 +8,7 @@ public class KeyScanTimeoutException extends KeyScanException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The per-command timeout that was exceeded. */
     private final Duration timeout;
 
     /**
@@ -24,7 +25,7 @@ public class KeyScanTimeoutException extends KeyScanException {
         this.timeout = timeout;
     }
 
-    /** The per-command timeout that was exceeded. */
+    /** {@return the per-command timeout that was exceeded} */
     public Duration timeout() {
         return timeout;
     }

@@ -103,15 +103,26 @@ public interface KeyScanner extends AutoCloseable {
      *
      * @param pattern a Redis glob pattern
      * @param type the type; {@link KeyType#of(String)} turns a name into one, refusing unknown names
+     * @return the matching keys of that type, as {@link #scan(String)} emits them
      */
     Flux<String> scan(String pattern, KeyType type);
 
-    /** {@link #scanBytes(String)} limited to keys of one type, as {@link #scan(String, KeyType)} limits them. */
+    /**
+     * {@link #scanBytes(String)} limited to keys of one type, as {@link #scan(String, KeyType)} limits them.
+     *
+     * @param pattern a Redis glob pattern
+     * @param type the type
+     * @return the matching keys of that type, byte-exact
+     */
     Flux<byte[]> scanBytes(String pattern, KeyType type);
 
     /**
      * {@link #fetchKeys(String)} limited to keys of one type, on both paths (the KEYS path checks each key's type
      * with pipelined {@code TYPE} calls).
+     *
+     * @param pattern a Redis glob pattern
+     * @param type the type
+     * @return the matching keys of that type, sorted and distinct
      */
     Mono<List<String>> fetchKeys(String pattern, KeyType type);
 
@@ -123,13 +134,21 @@ public interface KeyScanner extends AutoCloseable {
      * other types (MGET answers nothing for them), are skipped, not returned with a {@code null} value. Follows
      * demand in batches: at most {@value DefaultKeyScanner#VALUE_CONCURRENCY} batches ahead. Values are decoded as
      * UTF-8; one that is not valid UTF-8 ends the stream with a {@link KeyScanException}.
+     *
+     * @param pattern a Redis glob pattern
+     * @return the matching string keys with their values
      */
     Flux<KeyValue> scanValues(String pattern);
 
-    /** {@link #scanValues(String)} collected, sorted by key (natural {@link String} order), each key once. */
+    /**
+     * {@link #scanValues(String)} collected, sorted by key (natural {@link String} order), each key once.
+     *
+     * @param pattern a Redis glob pattern
+     * @return the matching string keys with their values, sorted by key
+     */
     Mono<List<KeyValue>> fetchValues(String pattern);
 
-    /** The options this scanner was built with. */
+    /** {@return the options this scanner was built with} */
     KeyScanOptions options();
 
     /**

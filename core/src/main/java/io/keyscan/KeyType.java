@@ -8,11 +8,17 @@ import java.util.Objects;
  * supported: their names differ from one module and server to the next.
  */
 public enum KeyType {
+    /** {@code string} */
     STRING("string"),
+    /** {@code hash} */
     HASH("hash"),
+    /** {@code list} */
     LIST("list"),
+    /** {@code set} */
     SET("set"),
+    /** {@code zset}, a sorted set */
     ZSET("zset"),
+    /** {@code stream} */
     STREAM("stream");
 
     private final String redisName;
@@ -21,7 +27,7 @@ public enum KeyType {
         this.redisName = redisName;
     }
 
-    /** The name {@code TYPE} and {@code SCAN ... TYPE} use, e.g. {@code zset}. */
+    /** {@return the name {@code TYPE} and {@code SCAN ... TYPE} use, e.g. {@code zset}} */
     public String redisName() {
         return redisName;
     }
@@ -29,6 +35,8 @@ public enum KeyType {
     /**
      * The type named {@code name} (case-insensitive).
      *
+     * @param name a type name, e.g. {@code hash}
+     * @return the type
      * @throws IllegalArgumentException naming the value and the allowed names when it is none of them (Redis
      *     7.0 silently lists nothing for an unknown name, and 7.2+ fails: keyscan refuses it on every version)
      */

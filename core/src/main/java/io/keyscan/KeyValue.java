@@ -14,15 +14,23 @@ public final class KeyValue {
         this.value = value;
     }
 
-    /** A pair; neither may be {@code null}. */
+    /**
+     * A pair; neither may be {@code null}.
+     *
+     * @param key the key
+     * @param value its value
+     * @return the pair
+     */
     public static KeyValue of(String key, String value) {
         return new KeyValue(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
     }
 
+    /** {@return the key} */
     public String key() {
         return key;
     }
 
+    /** {@return the key's string value} */
     public String value() {
         return value;
     }

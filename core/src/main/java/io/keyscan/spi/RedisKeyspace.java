@@ -18,6 +18,8 @@ public interface RedisKeyspace extends AutoCloseable {
      * The servers whose keys together make up the keyspace: one for a standalone server, one per shard for a
      * cluster. Cold: evaluated at each subscription. The engine asks again at the end of a listing, and walks
      * again the nodes that are new or gained slots meanwhile (a failover, a slot migration).
+     *
+     * @return the nodes to scan
      */
     Mono<List<ScanNode>> nodes();
 
@@ -25,6 +27,9 @@ public interface RedisKeyspace extends AutoCloseable {
      * The server that holds {@code key}: the only node for a standalone server, the node serving the key's slot
      * for a cluster. Used to answer a pattern that names one key with {@code EXISTS}, and to send a pattern whose
      * hash tag fixes the slot ({@code {user1}:*}) to the one node that can hold its keys.
+     *
+     * @param key the key
+     * @return the node that holds it
      */
     Mono<ScanNode> nodeForKey(byte[] key);
 
@@ -32,6 +37,9 @@ public interface RedisKeyspace extends AutoCloseable {
      * The values of {@code keys} with {@code MGET}, in their order; {@code null} where a key does not exist (any
      * more) or holds another type than a string. On a cluster, split into one MGET per hash slot (MGET across
      * slots is a CROSSSLOT error) and merged back in order.
+     *
+     * @param keys the keys
+     * @return their values, in the same order
      */
     Mono<List<byte @Nullable []>> values(List<byte[]> keys);
 

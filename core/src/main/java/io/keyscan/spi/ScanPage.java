@@ -20,6 +20,7 @@ public final class ScanPage {
     /**
      * @param cursor the next cursor as the server sent it; {@code "0"} when the iteration is complete
      * @param keys the keys of this page, possibly none; the list is kept, not copied, and must not change
+     * @return the page
      */
     public static ScanPage of(String cursor, List<byte[]> keys) {
         checkCursor(cursor);
@@ -27,17 +28,17 @@ public final class ScanPage {
         return new ScanPage(cursor, keys);
     }
 
-    /** The next cursor. */
+    /** {@return the next cursor} */
     public String cursor() {
         return cursor;
     }
 
-    /** The keys of this page, possibly none. */
+    /** {@return the keys of this page, possibly none} */
     public List<byte[]> keys() {
         return keys;
     }
 
-    /** Whether the server ended the iteration with this page. */
+    /** {@return whether the server ended the iteration with this page} */
     public boolean isLast() {
         return FIRST_CURSOR.equals(cursor);
     }

@@ -22,6 +22,7 @@ public final class ScanRequest {
      * @param cursor the cursor, an unsigned 64-bit decimal number; {@code "0"} starts an iteration
      * @param match the MATCH pattern as sent, shared and not to be modified
      * @param count the COUNT hint, at least 1
+     * @return the request
      */
     public static ScanRequest of(String cursor, byte[] match, int count) {
         return of(cursor, match, count, null);
@@ -32,6 +33,7 @@ public final class ScanRequest {
      * @param match the MATCH pattern as sent, shared and not to be modified
      * @param count the COUNT hint, at least 1
      * @param type the TYPE argument (Redis 6.0+), e.g. {@code hash}; {@code null} for none
+     * @return the request
      */
     public static ScanRequest of(String cursor, byte[] match, int count, @Nullable String type) {
         ScanPage.checkCursor(cursor);
@@ -42,22 +44,22 @@ public final class ScanRequest {
         return new ScanRequest(cursor, match, count, type);
     }
 
-    /** The cursor, an unsigned 64-bit decimal number. */
+    /** {@return the cursor, an unsigned 64-bit decimal number} */
     public String cursor() {
         return cursor;
     }
 
-    /** The MATCH pattern bytes; callers must not modify the array. */
+    /** {@return the MATCH pattern bytes; callers must not modify the array} */
     public byte[] match() {
         return match;
     }
 
-    /** The COUNT hint. */
+    /** {@return the COUNT hint} */
     public int count() {
         return count;
     }
 
-    /** The TYPE argument to send, or {@code null} for none. */
+    /** {@return the TYPE argument to send, or {@code null} for none} */
     public @Nullable String type() {
         return type;
     }

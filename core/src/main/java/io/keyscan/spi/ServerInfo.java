@@ -26,6 +26,7 @@ public final class ServerInfo {
      * @param product {@code redis}, {@code valkey}, {@code dragonfly}... in lower case
      * @param version the product's version, e.g. {@code 7.0.15}, or empty if unknown
      * @param mode {@code standalone}, {@code cluster} or {@code sentinel}, or empty if unknown
+     * @return the server info
      */
     public static ServerInfo of(String runId, String product, String version, String mode) {
         if (Objects.requireNonNull(runId, "runId").isEmpty()) {
@@ -39,6 +40,8 @@ public final class ServerInfo {
      * Reads the reply of {@code INFO server}. The product is {@code server_name} where the server sends one
      * (Valkey), {@code dragonfly} when a {@code dragonfly_version} is present, else {@code redis}.
      *
+     * @param infoServer the reply of {@code INFO server}
+     * @return the server info
      * @throws IllegalArgumentException if the reply has no {@code run_id}
      */
     public static ServerInfo parse(String infoServer) {
@@ -86,22 +89,22 @@ public final class ServerInfo {
         return new ServerInfo(runId, name, version, mode);
     }
 
-    /** The process' {@code run_id}. */
+    /** {@return the process' {@code run_id}} */
     public String runId() {
         return runId;
     }
 
-    /** The kind of server, in lower case: {@code redis}, {@code valkey}, {@code dragonfly}... */
+    /** {@return the kind of server, in lower case: {@code redis}, {@code valkey}, {@code dragonfly}..} */
     public String product() {
         return product;
     }
 
-    /** The product's version, or empty. */
+    /** {@return the product's version, or empty} */
     public String version() {
         return version;
     }
 
-    /** {@code standalone}, {@code cluster}, {@code sentinel}, or empty. */
+    /** {@return the mode: {@code standalone}, {@code cluster}, {@code sentinel}, or empty} */
     public String mode() {
         return mode;
     }

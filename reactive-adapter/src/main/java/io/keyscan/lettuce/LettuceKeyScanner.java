@@ -48,6 +48,7 @@ public final class LettuceKeyScanner {
      * @param connection an open connection to one Redis server (directly, or to a master through Sentinel), with
      *     string keys
      * @param options the settings
+     * @return the scanner
      * @throws IllegalArgumentException for a Master/Replica connection ({@code MasterReplica.connect}): it may send
      *     each command to a different server, so a SCAN cursor could reach a server that did not issue it
      */
@@ -89,6 +90,7 @@ public final class LettuceKeyScanner {
      * @param uri where to connect, e.g. {@code redis://localhost:6379}, {@code rediss://user:secret@host:6380} or
      *     {@code redis-sentinel://h1:26379,h2:26380/0#mymaster}
      * @param options the settings
+     * @return the scanner
      * @throws io.lettuce.core.RedisConnectionException if the server cannot be reached, refuses the credentials,
      *     or presents a TLS certificate the JVM does not trust (the message then says so and how to trust it); for a
      *     Sentinel URI, if no Sentinel answers or (with readFromReplicas) no replica is up: the message names the
@@ -119,6 +121,7 @@ public final class LettuceKeyScanner {
      *     {@code redis-sentinel://} or {@code rediss-sentinel://} for a master set managed by Sentinel
      * @param clientOptions Lettuce client options, e.g. {@link io.lettuce.core.SslOptions} for TLS
      * @param options the settings
+     * @return the scanner
      * @throws io.lettuce.core.RedisConnectionException if the server cannot be reached, refuses the credentials,
      *     or presents a TLS certificate that {@code clientOptions} do not trust (the message then says so, with
      *     the JDK's reason, and how to trust it)
@@ -196,6 +199,7 @@ public final class LettuceKeyScanner {
      *
      * @param connection an open cluster connection with string keys
      * @param options the settings
+     * @return the scanner
      */
     public static KeyScanner create(StatefulRedisClusterConnection<String, String> connection, KeyScanOptions options) {
         Objects.requireNonNull(connection, "connection");
@@ -210,6 +214,7 @@ public final class LettuceKeyScanner {
      *
      * @param seeds one or more nodes of the cluster, e.g. {@code RedisURI.create("redis://10.0.0.1:7000")}
      * @param options the settings
+     * @return the scanner
      */
     public static KeyScanner createCluster(Iterable<RedisURI> seeds, KeyScanOptions options) {
         return createCluster(seeds, ClusterClientOptions.builder()
@@ -225,6 +230,11 @@ public final class LettuceKeyScanner {
     /**
      * A scanner with its own cluster client built with {@code clientOptions} (e.g. TLS); see
      * {@link #createCluster(Iterable, KeyScanOptions)}.
+     *
+     * @param seeds one or more nodes of the cluster
+     * @param clientOptions Lettuce cluster client options
+     * @param options the settings
+     * @return the scanner
      */
     public static KeyScanner createCluster(Iterable<RedisURI> seeds, ClusterClientOptions clientOptions,
             KeyScanOptions options) {
@@ -257,6 +267,7 @@ public final class LettuceKeyScanner {
      *
      * @param uri a Redis URI string such as {@code redis://localhost:6379/0}
      * @param options the settings
+     * @return the scanner
      */
     public static KeyScanner create(String uri, KeyScanOptions options) {
         Objects.requireNonNull(uri, "uri");

@@ -84,114 +84,212 @@ public class KeyScanProperties {
     /** Longest pause between two attempts: at least retry-first-backoff, at most 10m. */
     private Duration retryMaxBackoff = Duration.ofSeconds(2);
 
+    /** {@return the value of {@code keyscan.use-scan}} */
     public Boolean getUseScan() {
         return useScan;
     }
 
+    /**
+     * Sets {@code keyscan.use-scan}.
+     *
+     * @param useScan the value, checked when the options are built
+     * @throws IllegalArgumentException if {@code useScan} is {@code null}
+     */
     public void setUseScan(@Nullable Boolean useScan) {
         this.useScan = required("keyscan.use-scan", useScan);
     }
 
+    /** {@return the value of {@code keyscan.scan-count}} */
     public Integer getScanCount() {
         return scanCount;
     }
 
+    /**
+     * Sets {@code keyscan.scan-count}.
+     *
+     * @param scanCount the value, checked when the options are built
+     * @throws IllegalArgumentException if {@code scanCount} is {@code null}
+     */
     public void setScanCount(@Nullable Integer scanCount) {
         this.scanCount = required("keyscan.scan-count", scanCount);
     }
 
+    /** {@return the value of {@code keyscan.scan-count-auto-tune}} */
     public Boolean getScanCountAutoTune() {
         return scanCountAutoTune;
     }
 
+    /**
+     * Sets {@code keyscan.scan-count-auto-tune}.
+     *
+     * @param scanCountAutoTune the value, checked when the options are built
+     * @throws IllegalArgumentException if {@code scanCountAutoTune} is {@code null}
+     */
     public void setScanCountAutoTune(@Nullable Boolean scanCountAutoTune) {
         this.scanCountAutoTune = required("keyscan.scan-count-auto-tune", scanCountAutoTune);
     }
 
+    /** {@return the value of {@code keyscan.scan-call-budget}} */
     public Duration getScanCallBudget() {
         return scanCallBudget;
     }
 
+    /**
+     * Sets {@code keyscan.scan-call-budget}.
+     *
+     * @param scanCallBudget the value, checked when the options are built
+     * @throws IllegalArgumentException if {@code scanCallBudget} is {@code null}
+     */
     public void setScanCallBudget(@Nullable Duration scanCallBudget) {
         this.scanCallBudget = required("keyscan.scan-call-budget", scanCallBudget);
     }
 
+    /** {@return the value of {@code keyscan.scan-count-min}} */
     public Integer getScanCountMin() {
         return scanCountMin;
     }
 
+    /**
+     * Sets {@code keyscan.scan-count-min}.
+     *
+     * @param scanCountMin the value, checked when the options are built
+     * @throws IllegalArgumentException if {@code scanCountMin} is {@code null}
+     */
     public void setScanCountMin(@Nullable Integer scanCountMin) {
         this.scanCountMin = required("keyscan.scan-count-min", scanCountMin);
     }
 
+    /** {@return the value of {@code keyscan.scan-count-max}} */
     public Integer getScanCountMax() {
         return scanCountMax;
     }
 
+    /**
+     * Sets {@code keyscan.scan-count-max}.
+     *
+     * @param scanCountMax the value, checked when the options are built
+     * @throws IllegalArgumentException if {@code scanCountMax} is {@code null}
+     */
     public void setScanCountMax(@Nullable Integer scanCountMax) {
         this.scanCountMax = required("keyscan.scan-count-max", scanCountMax);
     }
 
+    /** {@return the value of {@code keyscan.scan-parallelism}} */
     public Integer getScanParallelism() {
         return scanParallelism;
     }
 
+    /**
+     * Sets {@code keyscan.scan-parallelism}.
+     *
+     * @param scanParallelism the value, checked when the options are built
+     * @throws IllegalArgumentException if {@code scanParallelism} is {@code null}
+     */
     public void setScanParallelism(@Nullable Integer scanParallelism) {
         this.scanParallelism = required("keyscan.scan-parallelism", scanParallelism);
     }
 
+    /** {@return the value of {@code keyscan.node-concurrency}} */
     public Integer getNodeConcurrency() {
         return nodeConcurrency;
     }
 
+    /**
+     * Sets {@code keyscan.node-concurrency}.
+     *
+     * @param nodeConcurrency the value, checked when the options are built
+     * @throws IllegalArgumentException if {@code nodeConcurrency} is {@code null}
+     */
     public void setNodeConcurrency(@Nullable Integer nodeConcurrency) {
         this.nodeConcurrency = required("keyscan.node-concurrency", nodeConcurrency);
     }
 
+    /** {@return the value of {@code keyscan.read-from-replicas}} */
     public Boolean getReadFromReplicas() {
         return readFromReplicas;
     }
 
+    /**
+     * Sets {@code keyscan.read-from-replicas}.
+     *
+     * @param readFromReplicas the value, checked when the options are built
+     * @throws IllegalArgumentException if {@code readFromReplicas} is {@code null}
+     */
     public void setReadFromReplicas(@Nullable Boolean readFromReplicas) {
         this.readFromReplicas = required("keyscan.read-from-replicas", readFromReplicas);
     }
 
+    /** {@return the value of {@code keyscan.distinct-scan}} */
     public Boolean getDistinctScan() {
         return distinctScan;
     }
 
+    /**
+     * Sets {@code keyscan.distinct-scan}.
+     *
+     * @param distinctScan the value, checked when the options are built
+     * @throws IllegalArgumentException if {@code distinctScan} is {@code null}
+     */
     public void setDistinctScan(@Nullable Boolean distinctScan) {
         this.distinctScan = required("keyscan.distinct-scan", distinctScan);
     }
 
+    /** {@return the value of {@code keyscan.command-timeout}} */
     public Duration getCommandTimeout() {
         return commandTimeout;
     }
 
+    /**
+     * Sets {@code keyscan.command-timeout}.
+     *
+     * @param commandTimeout the value, checked when the options are built
+     * @throws IllegalArgumentException if {@code commandTimeout} is {@code null}
+     */
     public void setCommandTimeout(@Nullable Duration commandTimeout) {
         this.commandTimeout = required("keyscan.command-timeout", commandTimeout);
     }
 
+    /** {@return the value of {@code keyscan.retry-max-attempts}} */
     public Integer getRetryMaxAttempts() {
         return retryMaxAttempts;
     }
 
+    /**
+     * Sets {@code keyscan.retry-max-attempts}.
+     *
+     * @param retryMaxAttempts the value, checked when the options are built
+     * @throws IllegalArgumentException if {@code retryMaxAttempts} is {@code null}
+     */
     public void setRetryMaxAttempts(@Nullable Integer retryMaxAttempts) {
         this.retryMaxAttempts = required("keyscan.retry-max-attempts", retryMaxAttempts);
     }
 
+    /** {@return the value of {@code keyscan.retry-first-backoff}} */
     public Duration getRetryFirstBackoff() {
         return retryFirstBackoff;
     }
 
+    /**
+     * Sets {@code keyscan.retry-first-backoff}.
+     *
+     * @param retryFirstBackoff the value, checked when the options are built
+     * @throws IllegalArgumentException if {@code retryFirstBackoff} is {@code null}
+     */
     public void setRetryFirstBackoff(@Nullable Duration retryFirstBackoff) {
         this.retryFirstBackoff = required("keyscan.retry-first-backoff", retryFirstBackoff);
     }
 
+    /** {@return the value of {@code keyscan.retry-max-backoff}} */
     public Duration getRetryMaxBackoff() {
         return retryMaxBackoff;
     }
 
+    /**
+     * Sets {@code keyscan.retry-max-backoff}.
+     *
+     * @param retryMaxBackoff the value, checked when the options are built
+     * @throws IllegalArgumentException if {@code retryMaxBackoff} is {@code null}
+     */
     public void setRetryMaxBackoff(@Nullable Duration retryMaxBackoff) {
         this.retryMaxBackoff = required("keyscan.retry-max-backoff", retryMaxBackoff);
     }
