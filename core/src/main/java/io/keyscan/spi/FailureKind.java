@@ -26,7 +26,7 @@ public enum FailureKind {
     /** Anything else (authentication, syntax, a bug): sending the command again would fail the same way. */
     PERMANENT;
 
-    /** Whether sending the same command again may succeed. */
+    /** {@return whether sending the same command again may succeed} */
     public boolean isTransient() {
         return this == TIMEOUT || this == TRANSIENT;
     }
