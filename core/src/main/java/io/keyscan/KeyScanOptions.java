@@ -1,15 +1,8 @@
 package io.keyscan;
 
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeSet;
-import java.util.Set;
-import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -135,22 +128,6 @@ public final class KeyScanOptions {
     static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
     static final int MAX_RETRY_ATTEMPTS = 100;
 
-    static final String ENV_PREFIX = "KEYSCAN_";
-    static final String ENV_USE_SCAN = "KEYSCAN_USE_SCAN";
-    static final String ENV_SCAN_COUNT = "KEYSCAN_SCAN_COUNT";
-    static final String ENV_SCAN_COUNT_AUTO_TUNE = "KEYSCAN_SCAN_COUNT_AUTO_TUNE";
-    static final String ENV_SCAN_CALL_BUDGET = "KEYSCAN_SCAN_CALL_BUDGET";
-    static final String ENV_SCAN_COUNT_MIN = "KEYSCAN_SCAN_COUNT_MIN";
-    static final String ENV_SCAN_COUNT_MAX = "KEYSCAN_SCAN_COUNT_MAX";
-    static final String ENV_SCAN_PARALLELISM = "KEYSCAN_SCAN_PARALLELISM";
-    static final String ENV_NODE_CONCURRENCY = "KEYSCAN_NODE_CONCURRENCY";
-    static final String ENV_READ_FROM_REPLICAS = "KEYSCAN_READ_FROM_REPLICAS";
-    static final String ENV_DISTINCT_SCAN = "KEYSCAN_DISTINCT_SCAN";
-    static final String ENV_DISTINCT_MEMORY_LIMIT = "KEYSCAN_DISTINCT_MEMORY_LIMIT";
-    static final String ENV_COMMAND_TIMEOUT = "KEYSCAN_COMMAND_TIMEOUT";
-    static final String ENV_RETRY_MAX_ATTEMPTS = "KEYSCAN_RETRY_MAX_ATTEMPTS";
-    static final String ENV_RETRY_FIRST_BACKOFF = "KEYSCAN_RETRY_FIRST_BACKOFF";
-    static final String ENV_RETRY_MAX_BACKOFF = "KEYSCAN_RETRY_MAX_BACKOFF";
 
     private static final Logger log = LoggerFactory.getLogger(KeyScanOptions.class);
 
@@ -700,46 +677,7 @@ public final class KeyScanOptions {
          * @throws IllegalArgumentException naming the variable and its value when a value is malformed
          */
         public Builder environment(Map<String, String> environment) {
-            Objects.requireNonNull(environment, "environment");
-            TreeSet<String> unknown = new TreeSet<>();
-            for (String name : environment.keySet()) {
-                if (name.startsWith(ENV_PREFIX) && !EnvironmentVariables.KNOWN.contains(name)
-                        && !EnvironmentVariables.FOR_TESTS.contains(name)) {
-                    unknown.add(name);
-                }
-            }
-            if (!unknown.isEmpty()) {
-                log.warn("Ignoring unknown environment variables {}; keyscan reads {}", unknown,
-                        EnvironmentVariables.KNOWN);
-            }
-            EnvironmentVariables.read(environment, ENV_USE_SCAN, EnvironmentVariables::parseBoolean, this::useScan);
-            EnvironmentVariables.read(environment, ENV_SCAN_COUNT, EnvironmentVariables::parseInt, this::scanCount);
-            EnvironmentVariables.read(environment, ENV_SCAN_COUNT_AUTO_TUNE, EnvironmentVariables::parseBoolean,
-                    this::scanCountAutoTune);
-            EnvironmentVariables.read(environment, ENV_SCAN_CALL_BUDGET, EnvironmentVariables::parseDuration,
-                    this::scanCallBudget);
-            EnvironmentVariables.read(environment, ENV_SCAN_COUNT_MIN, EnvironmentVariables::parseInt,
-                    this::scanCountMin);
-            EnvironmentVariables.read(environment, ENV_SCAN_COUNT_MAX, EnvironmentVariables::parseInt,
-                    this::scanCountMax);
-            EnvironmentVariables.read(environment, ENV_SCAN_PARALLELISM, EnvironmentVariables::parseInt,
-                    this::scanParallelism);
-            EnvironmentVariables.read(environment, ENV_NODE_CONCURRENCY, EnvironmentVariables::parseInt,
-                    this::nodeConcurrency);
-            EnvironmentVariables.read(environment, ENV_READ_FROM_REPLICAS, EnvironmentVariables::parseBoolean,
-                    this::readFromReplicas);
-            EnvironmentVariables.read(environment, ENV_DISTINCT_SCAN, EnvironmentVariables::parseBoolean,
-                    this::distinctScan);
-            EnvironmentVariables.read(environment, ENV_DISTINCT_MEMORY_LIMIT, EnvironmentVariables::parseDataSize,
-                    this::distinctMemoryLimit);
-            EnvironmentVariables.read(environment, ENV_COMMAND_TIMEOUT, EnvironmentVariables::parseDuration,
-                    this::commandTimeout);
-            EnvironmentVariables.read(environment, ENV_RETRY_MAX_ATTEMPTS, EnvironmentVariables::parseInt,
-                    this::retryMaxAttempts);
-            EnvironmentVariables.read(environment, ENV_RETRY_FIRST_BACKOFF, EnvironmentVariables::parseDuration,
-                    this::retryFirstBackoff);
-            EnvironmentVariables.read(environment, ENV_RETRY_MAX_BACKOFF, EnvironmentVariables::parseDuration,
-                    this::retryMaxBackoff);
+            KeyScanEnvironment.apply(Objects.requireNonNull(environment, "environment"), this);
             return this;
         }
 
@@ -796,108 +734,6 @@ public final class KeyScanOptions {
                 throw new IllegalArgumentException(name + " must be at most " + max + ", was " + value);
             }
             return value;
-        }
-    }
-
-    /** Parsing of {@code KEYSCAN_*} values; every error names the variable and the value. */
-    static final class EnvironmentVariables {
-
-        static final Set<String> KNOWN = Set.of(ENV_USE_SCAN, ENV_SCAN_COUNT, ENV_SCAN_COUNT_AUTO_TUNE,
-                ENV_SCAN_CALL_BUDGET, ENV_SCAN_COUNT_MIN, ENV_SCAN_COUNT_MAX, ENV_SCAN_PARALLELISM, ENV_NODE_CONCURRENCY,
-                ENV_READ_FROM_REPLICAS, ENV_DISTINCT_SCAN, ENV_DISTINCT_MEMORY_LIMIT,
-                ENV_COMMAND_TIMEOUT, ENV_RETRY_MAX_ATTEMPTS, ENV_RETRY_FIRST_BACKOFF, ENV_RETRY_MAX_BACKOFF);
-
-        /** Read by keyscan's own test kit, not by the library: not misspellings. */
-        static final Set<String> FOR_TESTS = Set.of("KEYSCAN_TEST_REDIS_URL", "KEYSCAN_REDIS_SERVER");
-
-        private static final Pattern DATA_SIZE = Pattern.compile("(\\d{1,15})\\s*(b|kb|mb|gb|tb)?");
-
-        private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d{1,12})\\s*(us|ms|s|m|h)");
-
-        private EnvironmentVariables() {
-        }
-
-        interface Parser<T> {
-            T parse(String value);
-        }
-
-        static <T> void read(Map<String, String> environment, String name, Parser<T> parser,
-                Consumer<T> setter) {
-            String raw = environment.get(name);
-            if (raw == null || raw.isBlank()) {
-                return;
-            }
-            String value = raw.trim();
-            T parsed;
-            try {
-                parsed = parser.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(name + "='" + raw + "' is not valid: " + e.getMessage(), e);
-            }
-            try {
-                setter.accept(parsed);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(name + "='" + raw + "' is not allowed: " + e.getMessage(), e);
-            }
-        }
-
-        static Boolean parseBoolean(String value) {
-            if (value.equalsIgnoreCase("true")) {
-                return Boolean.TRUE;
-            }
-            if (value.equalsIgnoreCase("false")) {
-                return Boolean.FALSE;
-            }
-            throw new IllegalArgumentException("expected true or false");
-        }
-
-        static Integer parseInt(String value) {
-            try {
-                return Integer.valueOf(value);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("expected a whole number", e);
-            }
-        }
-
-        /** Bytes: a whole number with an optional unit B, KB, MB, GB or TB (powers of 1024, as Spring's DataSize). */
-        static Long parseDataSize(String value) {
-            Matcher m = DATA_SIZE.matcher(value.toLowerCase(Locale.ROOT));
-            if (!m.matches()) {
-                throw new IllegalArgumentException("expected a size such as 64MB, 512KB, 2GB or a number of bytes");
-            }
-            long amount = Long.parseLong(m.group(1));
-            int shift = m.group(2) == null ? 0 : java.util.List.of("b", "kb", "mb", "gb", "tb").indexOf(m.group(2)) * 10;
-            if (shift > 0 && amount > (Long.MAX_VALUE >> shift)) {
-                throw new IllegalArgumentException("the size is too large");
-            }
-            return amount << shift;
-        }
-
-        static Duration parseDuration(String value) {
-            Matcher m = SIMPLE_DURATION.matcher(value.toLowerCase(Locale.ROOT));
-            if (m.matches()) {
-                long amount = Long.parseLong(m.group(1));
-                switch (m.group(2)) {
-                    case "us":
-                        return Duration.ofNanos(amount * 1_000);
-                    case "ms":
-                        return Duration.ofMillis(amount);
-                    case "s":
-                        return Duration.ofSeconds(amount);
-                    case "m":
-                        return Duration.ofMinutes(amount);
-                    default:
-                        return Duration.ofHours(amount);
-                }
-            }
-            if (value.startsWith("P") || value.startsWith("p")) {
-                try {
-                    return Duration.parse(value);
-                } catch (DateTimeParseException e) {
-                    throw new IllegalArgumentException("expected an ISO-8601 duration such as PT15S", e);
-                }
-            }
-            throw new IllegalArgumentException("expected a duration with a unit (500us, 500ms, 15s, 2m, 1h) or ISO-8601 (PT15S)");
         }
     }
 }

@@ -161,7 +161,19 @@ class KeyScanOptionsTest {
 
             assertThat(options.useScan()).isFalse();
             assertThat(logs.warnings()).singleElement().asString()
-                    .contains("[KEYSCAN_USESCAN]").contains("KEYSCAN_USE_SCAN");
+                    .contains("[KEYSCAN_USESCAN (did you mean KEYSCAN_USE_SCAN?)]");
+        }
+    }
+
+    @Test
+    void otherProgramsKeyscanVariablesAreLeftAlone() {
+        // e.g. the test kit's: far from every name keyscan reads, so not a misspelling of one
+        try (LogCapture logs = LogCapture.keyscan()) {
+            KeyScanOptions.fromEnvironment(Map.of("KEYSCAN_TEST_REDIS_URL", "redis://localhost:1",
+                    "KEYSCAN_REDIS_SERVER", "redis-8.6", "KEYSCAN_SCAN_PARALELISM", "4"));
+            assertThat(logs.warnings()).singleElement().asString()
+                    .contains("[KEYSCAN_SCAN_PARALELISM (did you mean KEYSCAN_SCAN_PARALLELISM?)]")
+                    .doesNotContain("KEYSCAN_TEST_REDIS_URL (").doesNotContain("KEYSCAN_REDIS_SERVER (");
         }
     }
 
