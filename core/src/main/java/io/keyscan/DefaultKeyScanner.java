@@ -36,9 +36,6 @@ final class DefaultKeyScanner implements KeyScanner {
     /** MGET batches of {@link #scanValues} in flight at once. */
     static final int VALUE_CONCURRENCY = 4;
 
-    /** Rounds of a listing whose topology keeps changing before it fails. */
-    static final int MAX_ROUNDS = 5;
-
     /** What a collecting walk asks of each range at a time: it wants everything anyway. */
     private static final int COLLECT_PREFETCH = 1024;
 
@@ -276,69 +273,10 @@ final class DefaultKeyScanner implements KeyScanner {
         });
     }
 
-    /**
-     * Lists every node that can hold the query's keys with {@code perNode}, then asks the keyspace again: nodes
-     * that are new (a promoted replica) or serve slots they did not serve before (a migration) are listed again,
-     * until a round sees no change. Keys that stayed in the keyspace all along are then all listed, wherever they
-     * moved.
-     */
+    /** Every node that can hold the query's keys, listed with {@code perNode}, in rounds (see {@link TopologyRounds}). */
     private Flux<byte[]> inRounds(Query query, Function<ScanNode, Flux<byte[]>> perNode, int prefetch) {
-        return responsibleNodes(query).flatMapMany(nodes -> round(query, nodes, nodes, perNode, prefetch, 1));
-    }
-
-    private Flux<byte[]> round(Query query, List<ScanNode> topology, List<ScanNode> toList,
-            Function<ScanNode, Flux<byte[]>> perNode, int prefetch, int round) {
-        Flux<byte[]> listings = toList.size() == 1 ? perNode.apply(toList.get(0))
-                : Flux.merge(Flux.fromIterable(toList).map(perNode), nodeConcurrency(toList.size()), prefetch);
-        return listings.concatWith(Flux.defer(() -> responsibleNodes(query).flatMapMany(after -> {
-            List<ScanNode> changed = changedNodes(topology, after);
-            if (changed.isEmpty()) {
-                return Flux.empty();
-            }
-            if (round >= MAX_ROUNDS) {
-                return Flux.error(new KeyScanException("Listing keys of pattern " + Patterns.abbreviate(query.pattern)
-                        + " failed: the cluster's topology changed during each of " + MAX_ROUNDS + " rounds; last "
-                        + "changed: " + addresses(changed), query.pattern, null, round, null));
-            }
-            log.info("Topology changed while listing {}: listing {} again", Patterns.abbreviate(query.pattern),
-                    addresses(changed));
-            return round(query, after, changed, perNode, prefetch, round + 1);
-        })));
-    }
-
-    /** Nodes of {@code after} that were not in {@code before} or gained slots since. */
-    static List<ScanNode> changedNodes(List<ScanNode> before, List<ScanNode> after) {
-        Map<String, BitSet> slotsBefore = new HashMap<>();
-        for (ScanNode node : before) {
-            slotsBefore.put(node.id(), node.slots());
-        }
-        List<ScanNode> changed = new ArrayList<>();
-        for (ScanNode node : after) {
-            BitSet previous = slotsBefore.get(node.id());
-            if (previous == null) {
-                changed.add(node);
-                continue;
-            }
-            BitSet gained = (BitSet) node.slots().clone();
-            gained.andNot(previous);
-            if (!gained.isEmpty()) {
-                changed.add(node);
-            }
-        }
-        return changed;
-    }
-
-    private static String addresses(List<ScanNode> nodes) {
-        List<String> addresses = new ArrayList<>(nodes.size());
-        for (ScanNode node : nodes) {
-            addresses.add(node.address());
-        }
-        return addresses.toString();
-    }
-
-    private int nodeConcurrency(int nodes) {
-        int limit = options.nodeConcurrency();
-        return limit == 0 ? nodes : Math.min(limit, nodes);
+        return new TopologyRounds(query.pattern, () -> responsibleNodes(query), options.nodeConcurrency())
+                .list(perNode, prefetch);
     }
 
     /** The nodes that can hold the query's keys: the one serving its hash tag, if it fixes one; else all. */

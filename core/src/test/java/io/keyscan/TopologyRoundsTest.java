@@ -154,7 +154,7 @@ class TopologyRoundsTest {
 
         StepVerifier.create(new DefaultKeyScanner(keyspace, SCAN, () -> 0.5).fetchKeys("k*"))
                 .expectErrorSatisfies(error -> assertThat(error).isInstanceOf(KeyScanException.class)
-                        .hasMessageContaining("topology changed during each of " + DefaultKeyScanner.MAX_ROUNDS))
+                        .hasMessageContaining("topology changed during each of " + TopologyRounds.MAX_ROUNDS))
                 .verify(Duration.ofSeconds(5));
     }
 
