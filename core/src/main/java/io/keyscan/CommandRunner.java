@@ -50,15 +50,13 @@ final class CommandRunner {
         this.listener = options.listener();
     }
 
-    /** A command's reply, with how many attempts it took. */
-    static final class Attempt<T> {
-        final T value;
-        final int attempts;
-
-        Attempt(T value, int attempts) {
-            this.value = value;
-            this.attempts = attempts;
-        }
+    /**
+     * A command's reply, with how many attempts it took.
+     *
+     * @param value the reply
+     * @param attempts the attempts it took, counting the first
+     */
+    record Attempt<T>(T value, int attempts) {
     }
 
     /** What is being run, for log lines and error messages. */

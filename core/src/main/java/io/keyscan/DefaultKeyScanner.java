@@ -154,7 +154,7 @@ final class DefaultKeyScanner implements KeyScanner {
                 .flatMapIterable(attempt -> {
                     List<KeyValue> found = new ArrayList<>(keys.size());
                     for (int i = 0; i < keys.size(); i++) {
-                        byte[] value = attempt.value.get(i);
+                        byte[] value = attempt.value().get(i);
                         if (value != null) {
                             String key = KeyCoding.decode(keys.get(i), query.pattern);
                             found.add(KeyValue.of(key, KeyCoding.decodeValue(value, key, query.pattern)));
@@ -284,7 +284,7 @@ final class DefaultKeyScanner implements KeyScanner {
         if (query.hashTag != null) {
             byte[] tag = query.hashTag;
             return runner.run(() -> keyspace.nodeForKey(tag), topologyCall(query.pattern))
-                    .map(attempt -> List.of(attempt.value));
+                    .map(attempt -> List.of(attempt.value()));
         }
         return nodes(query.pattern);
     }
@@ -297,14 +297,14 @@ final class DefaultKeyScanner implements KeyScanner {
         byte[] key = Patterns.literalKey(query.pattern).getBytes(StandardCharsets.UTF_8);
         // Finding the node is a command on a cluster (and may meet the node that just failed): run like any.
         return runner.run(() -> keyspace.nodeForKey(key), topologyCall(query.pattern))
-                .flatMap(located -> runner.run(() -> located.value.exists(key),
-                        new Call("EXISTS", query.pattern, located.value::address, null))
+                .flatMap(located -> runner.run(() -> located.value().exists(key),
+                        new Call("EXISTS", query.pattern, located.value()::address, null))
                 .flatMap(attempt -> {
                     List<byte[]> found = new ArrayList<>(1);
-                    if (attempt.value) {
+                    if (attempt.value()) {
                         found.add(key);
                     }
-                    return ofType(query, located.value, found);
+                    return ofType(query, located.value(), found);
                 }));
     }
 
@@ -376,7 +376,7 @@ final class DefaultKeyScanner implements KeyScanner {
      * node it goes to may be the one that just failed); failing that, a {@link KeyScanException}.
      */
     private Mono<List<ScanNode>> nodes(String pattern) {
-        return runner.run(keyspace::nodes, topologyCall(pattern)).map(attempt -> attempt.value);
+        return runner.run(keyspace::nodes, topologyCall(pattern)).map(attempt -> attempt.value());
     }
 
     private static Call topologyCall(String pattern) {
@@ -393,8 +393,8 @@ final class DefaultKeyScanner implements KeyScanner {
             }
             Function<ScanNode, Flux<byte[]>> keys = node -> runner.run(() -> node.keys(query.match),
                             Call.keys(query.pattern, node::address))
-                    .flatMapMany(attempt -> query.type == null ? Flux.fromIterable(attempt.value)
-                            : Flux.fromIterable(attempt.value).buffer(TypeFilter.BATCH)
+                    .flatMapMany(attempt -> query.type == null ? Flux.fromIterable(attempt.value())
+                            : Flux.fromIterable(attempt.value()).buffer(TypeFilter.BATCH)
                                     .concatMap(batch -> ofType(query, node, batch))
                                     .flatMapIterable(batch -> batch));
             return inRounds(query, keys, COLLECT_PREFETCH);

@@ -279,23 +279,23 @@ final class NodeIteration {
                 return Mono.zip(node.serverInfo(), baseline, node.scan(request))
                         .map(replies -> new FirstReply(replies.getT1(), replies.getT2(), replies.getT3(), epochBefore));
             }, call).<List<byte[]>>map(attempt -> {
-                FirstReply reply = attempt.value;
+                FirstReply reply = attempt.value();
                 synchronized (NodeIteration.this) {
                     long epochAfter = node.connectionEpoch();
-                    if (epochAfter != reply.epochBefore) {
+                    if (epochAfter != reply.epochBefore()) {
                         // Reconnected between the replies: they may come from different processes. Again.
                         countRestart("the connection was re-established during the first SCAN call", cursor);
                         restartAt(NodeIteration.this.generation);
                         return List.of();
                     }
-                    server = reply.info;
+                    server = reply.info();
                     trustedEpoch = epochAfter;
                     generation = NodeIteration.this.generation;
-                    lastScanMicros = reply.scanMicros;
+                    lastScanMicros = reply.scanMicros();
                     measuredCounts = request.count();
                     measuredCalls = 1;
                 }
-                return accept(reply.page, request);
+                return accept(reply.page(), request);
             }).flatMap(keys -> ofType(request, keys))
                     .onErrorResume(error -> withoutTypeIfRefused(request, error, this::firstPage));
         }
@@ -350,10 +350,10 @@ final class NodeIteration {
                     restartAt(NodeIteration.this.generation);
                     return Mono.just(List.of());
                 }
-                trusted = attempt.attempts == 1 && node.connectionEpoch() == trustedEpoch;
+                trusted = attempt.attempts() == 1 && node.connectionEpoch() == trustedEpoch;
             }
             // accept() tells the listener: user code, never run while holding the iteration's lock
-            return trusted ? Mono.just(accept(attempt.value, request)) : verifyServer(attempt, request);
+            return trusted ? Mono.just(accept(attempt.value(), request)) : verifyServer(attempt, request);
         }
 
         /** After a retry or a reconnect: is the process that answered still the one that issued the cursor? */
@@ -368,8 +368,8 @@ final class NodeIteration {
                 boolean serverChanged = false;
                 boolean keep;
                 synchronized (NodeIteration.this) {
-                    long epochBefore = info.value.epochBefore;
-                    ServerInfo current = info.value.info;
+                    long epochBefore = info.value().epochBefore();
+                    ServerInfo current = info.value().info();
                     ServerInfo known = server;
                     if (!current.runId().equals(known.runId())) {
                         if (generation == NodeIteration.this.generation) {
@@ -399,7 +399,7 @@ final class NodeIteration {
                 if (serverChanged) {
                     notifyServerChange();
                 }
-                return keep ? accept(scanned.value, request) : List.<byte[]>of();
+                return keep ? accept(scanned.value(), request) : List.<byte[]>of();
             });
         }
 
@@ -419,27 +419,10 @@ final class NodeIteration {
     }
 
     /** A server description and the connection epoch when it was asked for. */
-    private static final class Observed {
-        final ServerInfo info;
-        final long epochBefore;
-
-        Observed(ServerInfo info, long epochBefore) {
-            this.info = info;
-            this.epochBefore = epochBefore;
-        }
+    private record Observed(ServerInfo info, long epochBefore) {
     }
 
-    private static final class FirstReply {
-        final ServerInfo info;
-        final long scanMicros;
-        final ScanPage page;
-        final long epochBefore;
-
-        FirstReply(ServerInfo info, long scanMicros, ScanPage page, long epochBefore) {
-            this.info = info;
-            this.scanMicros = scanMicros;
-            this.page = page;
-            this.epochBefore = epochBefore;
-        }
+    /** The replies of a listing's first round trip: the server, its SCAN time before, the first page. */
+    private record FirstReply(ServerInfo info, long scanMicros, ScanPage page, long epochBefore) {
     }
 }

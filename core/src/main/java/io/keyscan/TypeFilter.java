@@ -38,7 +38,7 @@ final class TypeFilter {
         return runner.run(() -> node.types(keys), new Call("TYPE", pattern, node::address, null)).map(attempt -> {
             List<byte[]> kept = new ArrayList<>(keys.size());
             for (int i = 0; i < keys.size(); i++) {
-                if (type.redisName().equals(attempt.value.get(i))) {
+                if (type.redisName().equals(attempt.value().get(i))) {
                     kept.add(keys.get(i));
                 }
             }

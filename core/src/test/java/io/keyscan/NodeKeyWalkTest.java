@@ -191,7 +191,7 @@ class NodeKeyWalkTest {
                                 }
                                 return keys("late");
                             }), new CommandRunner.Call("SCAN", "k:*", () -> "scripted", "42"))
-                            .map(attempt -> attempt.value);
+                            .map(attempt -> attempt.value());
                 }
             };
             TestSubscriber<byte[]> subscriber = TestSubscriber.builder().initialRequest(1).build();
