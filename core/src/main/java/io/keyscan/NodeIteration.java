@@ -49,19 +49,11 @@ final class NodeIteration {
     private final CommandRunner runner;
     private final CountTuner tuner;
     private final KeyScanListener listener;
+    private final ScanTimeSampler sampler;
 
-    /** SCAN calls between two readings of the server's SCAN time, when tuning. */
-    static final int READ_EVERY = 8;
-    private static final long NO_READING = -1;
 
     // Guarded by this.
     private @Nullable ServerInfo server;
-    /** The server's SCAN time at the last reading, in microseconds; {@link #NO_READING} before the first. */
-    private long lastScanMicros = NO_READING;
-    /** COUNTs and number of the SCAN calls written since the last reading. */
-    private long measuredCounts;
-    private int measuredCalls;
-    private boolean readingInFlight;
     /** The server failed a SCAN that carried the TYPE argument: type filtering is done with TYPE calls. */
     private boolean typeArgumentRefused;
     private long trustedEpoch;
@@ -77,6 +69,7 @@ final class NodeIteration {
         this.runner = runner;
         this.tuner = tuner;
         this.listener = listener;
+        this.sampler = new ScanTimeSampler(node, tuner);
     }
 
     /** The whole cursor space, starting at cursor 0. */
@@ -140,19 +133,6 @@ final class NodeIteration {
             listener.onServerChange(node.address());
         } catch (RuntimeException e) {
             log.warn("KeyScanListener.onServerChange failed; ignored", e);
-        }
-    }
-
-    /** A reading of the server's SCAN time: what the calls written since the previous reading cost. */
-    private void recordReading(long micros, long counts, int calls) {
-        long previous;
-        synchronized (this) {
-            previous = lastScanMicros;
-            lastScanMicros = micros;
-        }
-        // A reset of the statistics (CONFIG RESETSTAT) or a new process shows as a drop: no measurement then.
-        if (previous != NO_READING && micros >= previous) {
-            tuner.onServerTime(counts, calls, (micros - previous) * 1_000);
         }
     }
 
@@ -275,8 +255,7 @@ final class NodeIteration {
                 long epochBefore = node.connectionEpoch();
                 // All written before any reply is awaited: one round trip, one connection, run in this order. The
                 // SCAN time reading, taken before this SCAN runs, is the base the next readings are measured from.
-                Mono<Long> baseline = tuner.measures() ? node.scanMicros() : Mono.just(NO_READING);
-                return Mono.zip(node.serverInfo(), baseline, node.scan(request))
+                return Mono.zip(node.serverInfo(), sampler.baseline(), node.scan(request))
                         .map(replies -> new FirstReply(replies.getT1(), replies.getT2(), replies.getT3(), epochBefore));
             }, call).<List<byte[]>>map(attempt -> {
                 FirstReply reply = attempt.value();
@@ -291,10 +270,8 @@ final class NodeIteration {
                     server = reply.info();
                     trustedEpoch = epochAfter;
                     generation = NodeIteration.this.generation;
-                    lastScanMicros = reply.scanMicros();
-                    measuredCounts = request.count();
-                    measuredCalls = 1;
                 }
+                sampler.started(reply.scanMicros(), request.count());
                 return accept(reply.page(), request);
             }).flatMap(keys -> ofType(request, keys))
                     .onErrorResume(error -> withoutTypeIfRefused(request, error, this::firstPage));
@@ -303,43 +280,10 @@ final class NodeIteration {
         private Mono<List<byte[]>> followingPage() {
             ScanRequest request = request();
             Call call = new Call("SCAN", pattern, node::address, request.cursor());
-            return runner.run(() -> measuredScan(request), call)
+            return runner.run(() -> sampler.scan(request), call)
                     .flatMap(attempt -> afterReply(attempt, request))
                     .flatMap(keys -> ofType(request, keys))
                     .onErrorResume(error -> withoutTypeIfRefused(request, error, this::followingPage));
-        }
-
-        /**
-         * The SCAN, preceded every {@link #READ_EVERY} calls, when tuning, by a reading of the server's SCAN time:
-         * written first, it runs after every SCAN written before it and before this one.
-         */
-        private Mono<ScanPage> measuredScan(ScanRequest request) {
-            long counts;
-            int calls;
-            synchronized (NodeIteration.this) {
-                boolean read = tuner.measures() && !readingInFlight && measuredCalls >= READ_EVERY;
-                counts = read ? measuredCounts : 0;
-                calls = read ? measuredCalls : 0;
-                if (read) {
-                    readingInFlight = true;
-                    measuredCounts = 0;
-                    measuredCalls = 0;
-                }
-                // every SCAN written runs on the server, even one whose reply is given up on
-                measuredCounts += request.count();
-                measuredCalls++;
-            }
-            if (calls == 0) {
-                return node.scan(request);
-            }
-            Mono<Long> reading = node.scanMicros()
-                    .doOnNext(micros -> recordReading(micros, counts, calls))
-                    .doFinally(signal -> {
-                        synchronized (NodeIteration.this) {
-                            readingInFlight = false;
-                        }
-                    });
-            return Mono.zip(reading, node.scan(request)).map(replies -> replies.getT2());
         }
 
         private Mono<List<byte[]>> afterReply(Attempt<ScanPage> attempt, ScanRequest request) {

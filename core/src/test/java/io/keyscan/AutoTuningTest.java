@@ -13,7 +13,7 @@ import reactor.test.StepVerifier;
 /**
  * The COUNT the engine sends over a scripted server that reports, like INFO commandstats, a fixed server time
  * per COUNT unit: the tuner must settle where one call takes three quarters of the 2 ms budget. The server time
- * is read with the first page and then every {@value NodeIteration#READ_EVERY} calls.
+ * is read with the first page and then every {@value ScanTimeSampler#READ_EVERY} calls.
  */
 class AutoTuningTest {
 
@@ -50,7 +50,7 @@ class AutoTuningTest {
         // the first reading goes with the 9th call; from the 10th on: 1.5 ms / 2 us = 750, at once (over budget)
         assertThat(counts.subList(0, 9)).containsOnly(1400);
         assertThat(counts.subList(9, counts.size())).containsOnly(750);
-        assertThat(node.scanMicrosReadings()).isEqualTo(1 + (30 - 1) / NodeIteration.READ_EVERY);
+        assertThat(node.scanMicrosReadings()).isEqualTo(1 + (30 - 1) / ScanTimeSampler.READ_EVERY);
     }
 
     @Test
