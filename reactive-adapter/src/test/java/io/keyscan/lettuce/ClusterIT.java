@@ -19,7 +19,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.test.StepVerifier;
 
-/** Listing a real 3-master, 3-replica cluster (rows 23 and the cluster parts of 6 and 7 of the fault table). */
+/** Listing a real 3-master, 3-replica cluster: every master or one replica per shard, hash tags, values. */
 @ExtendWith(RedisClusterExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClusterIT {
@@ -92,7 +92,7 @@ class ClusterIT {
     }
 
     @Test
-    void row23_everyMasterIsScannedAndKeysFanOutGivesTheSameList() {
+    void everyMasterIsScannedAndKeysFanOutGivesTheSameList() {
         List<String> all = new ArrayList<>(data);
         all.addAll(tagged);
         List<String> expected = sorted(all);
@@ -170,7 +170,7 @@ class ClusterIT {
     }
 
     @Test
-    void row06_demandAcrossNodesReadsAtMostAPageAheadOnEachNode() {
+    void demandAcrossNodesReadsAtMostAPageAheadOnEachNode() {
         resetStats();
         // COUNT 100 over about 4,000 keys a master: pages of about 100
         KeyScanOptions options = KeyScanOptions.builder().useScan(true).scanCountAutoTune(false).scanCount(100).build();
@@ -192,7 +192,7 @@ class ClusterIT {
     }
 
     @Test
-    void row07_noScanOnAnyNodeAfterTakeOrCancel() {
+    void noScanOnAnyNodeAfterTakeOrCancel() {
         resetStats();
         KeyScanOptions options = KeyScanOptions.builder().useScan(true).scanCountAutoTune(false).scanCount(100).build();
         try (Fixture fixture = new Fixture(options)) {

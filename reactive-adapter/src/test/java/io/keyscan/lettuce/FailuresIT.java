@@ -39,8 +39,8 @@ import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
 /**
- * Faults induced for real on servers the tests start themselves: rows 11-19 of
- * {@code shared/reference/fault-tests.md}. Every test asserts a complete answer or the exact error, never a
+ * Faults induced for real on servers the tests start themselves (a paused, busy, frozen, restarted, loading or
+ * vanished server, a killed connection, KEYS or SCAN refused, a wrong password). Every test asserts a complete answer or the exact error, never a
  * shorter list.
  */
 class FailuresIT {
@@ -111,7 +111,7 @@ class FailuresIT {
     }
 
     @Test
-    void row11_pausedServerTimesOutAndTheSameCursorIsRetried() {
+    void pausedServerTimesOutAndTheSameCursorIsRetried() {
         try (LocalRedisServer server = LocalRedisServer.start(); LogCapture logs = LogCapture.keyscan()) {
             List<String> data = writeKeys(server, "row11:", 0, KEYS);
             try (ScannerFixture fixture = new ScannerFixture(server, options(Duration.ofSeconds(1), 8))) {
@@ -133,7 +133,7 @@ class FailuresIT {
     }
 
     @Test
-    void row11_serverBusyInDebugSleepIsWaitedOutWithRetries() {
+    void serverBusyInDebugSleepIsWaitedOutWithRetries() {
         try (LocalRedisServer server = LocalRedisServer.start(); LogCapture logs = LogCapture.keyscan()) {
             List<String> data = writeKeys(server, "row11b:", 0, KEYS);
             try (ScannerFixture fixture = new ScannerFixture(server, options(Duration.ofMillis(700), 10))) {
@@ -157,7 +157,7 @@ class FailuresIT {
     }
 
     @Test
-    void row12_exhaustedRetriesEndWithAnErrorNamingPatternCursorAttemptsAndTimeout() {
+    void exhaustedRetriesEndWithAnErrorNamingPatternCursorAttemptsAndTimeout() {
         try (LocalRedisServer server = LocalRedisServer.start()) {
             writeKeys(server, "row12:", 0, KEYS);
             try (ScannerFixture fixture = new ScannerFixture(server, options(Duration.ofMillis(300), 3))) {
@@ -206,7 +206,7 @@ class FailuresIT {
     }
 
     @Test
-    void row13_killedConnectionReconnectsAndContinuesFromTheCursor() {
+    void killedConnectionReconnectsAndContinuesFromTheCursor() {
         try (LocalRedisServer server = LocalRedisServer.start(); LogCapture logs = LogCapture.keyscan()) {
             List<String> data = writeKeys(server, "row13:", 0, KEYS);
             server.resetStats();
@@ -230,7 +230,7 @@ class FailuresIT {
     }
 
     @Test
-    void row14_restartedServerIsDetectedAndRescannedWithoutDuplicates() {
+    void restartedServerIsDetectedAndRescannedWithoutDuplicates() {
         try (LocalRedisServer server = LocalRedisServer.start(); LogCapture logs = LogCapture.keyscan()) {
             List<String> data = writeKeys(server, "row14:", 0, KEYS);
             server.save();
@@ -252,7 +252,7 @@ class FailuresIT {
     }
 
     @Test
-    void row14_scanQueuedWhileTheServerWasDownAndReplayedToTheNewProcessIsDetected() {
+    void scanQueuedWhileTheServerWasDownAndReplayedToTheNewProcessIsDetected() {
         try (LocalRedisServer server = LocalRedisServer.start(); LogCapture logs = LogCapture.keyscan()) {
             List<String> data = writeKeys(server, "row14b:", 0, KEYS);
             server.save();
@@ -277,7 +277,7 @@ class FailuresIT {
     }
 
     @Test
-    void row15_frozenProcessTimesOutAndIsRetriedUntilItResumes() {
+    void frozenProcessTimesOutAndIsRetriedUntilItResumes() {
         try (LocalRedisServer server = LocalRedisServer.start(); LogCapture logs = LogCapture.keyscan()) {
             List<String> data = writeKeys(server, "row15:", 0, KEYS);
             try (ScannerFixture fixture = new ScannerFixture(server, options(Duration.ofMillis(500), 10))) {
@@ -303,7 +303,7 @@ class FailuresIT {
     }
 
     @Test
-    void row16_serverGoneForGoodIsAnErrorWithinTheRetryBudget() {
+    void serverGoneForGoodIsAnErrorWithinTheRetryBudget() {
         try (LocalRedisServer server = LocalRedisServer.start()) {
             writeKeys(server, "row16:", 0, KEYS);
             KeyScanOptions options = options(Duration.ofMillis(300), 3);
@@ -332,7 +332,7 @@ class FailuresIT {
     }
 
     @Test
-    void row17_loadingServerIsRetriedWithBackoffUntilLoaded() {
+    void loadingServerIsRetriedWithBackoffUntilLoaded() {
         // 60,000 keys with random 230-byte values (a 15 MB RDB file, random so compression cannot shrink it)
         // loaded at 50 us a key: about 3 s of LOADING after the restart. A loading server answers clients only
         // between chunks of the file: every 2 MB on Redis 6.2, every 64 kB here on Redis 7+.
@@ -361,7 +361,7 @@ class FailuresIT {
     }
 
     @Test
-    void row18_keysRenamedAwayIsPassedOnAtOnceWithTheHintAndScanStillWorks() {
+    void keysRenamedAwayIsPassedOnAtOnceWithTheHintAndScanStillWorks() {
         try (LocalRedisServer server = LocalRedisServer.builder().arg("--rename-command", "KEYS", "").start()) {
             List<String> data = writeKeys(server, "row18:", 0, 100);
             try (ScannerFixture keys = new ScannerFixture(server, KeyScanOptions.defaults());
@@ -381,7 +381,7 @@ class FailuresIT {
     }
 
     @Test
-    void row18_keysDeniedByAclIsPassedOnAtOnceAndScanStillWorks() {
+    void keysDeniedByAclIsPassedOnAtOnceAndScanStillWorks() {
         try (LocalRedisServer server = LocalRedisServer.start()) {
             List<String> data = writeKeys(server, "row18acl:", 0, 100);
             server.admin().aclSetuser("app", io.lettuce.core.AclSetuserArgs.Builder.on().addPassword("app-pw-1")
@@ -403,7 +403,7 @@ class FailuresIT {
     }
 
     @Test
-    void row18_scanDeniedByAclIsNotRetried() {
+    void scanDeniedByAclIsNotRetried() {
         try (LocalRedisServer server = LocalRedisServer.start()) {
             writeKeys(server, "row18scan:", 0, 10);
             server.admin().aclSetuser("noscan", io.lettuce.core.AclSetuserArgs.Builder.on().addPassword("noscan-pw")
@@ -422,7 +422,7 @@ class FailuresIT {
     }
 
     @Test
-    void row19_wrongPasswordFailsAtOnceAndNoPasswordIsEverLoggedOrShown() {
+    void wrongPasswordFailsAtOnceAndNoPasswordIsEverLoggedOrShown() {
         String right = "right-pw-7f3a9c";
         String wrong = "wrong-pw-51d2e8";
         try (LocalRedisServer server = LocalRedisServer.builder().arg("--requirepass", right).start()) {

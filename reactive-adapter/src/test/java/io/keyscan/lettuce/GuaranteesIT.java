@@ -32,8 +32,8 @@ import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 
 /**
- * SCAN's guarantees, kept by keyscan against a real server: rows 1-7, 10 and 22 of
- * {@code shared/reference/fault-tests.md}. "Nothing lost" means every key present for the whole iteration is
+ * SCAN's guarantees, kept by keyscan against a real server, under writes, deletes, expiry and table resizes.
+ * "Nothing lost" means every key present for the whole iteration is
  * in the result.
  */
 @ExtendWith(RedisExtension.class)
@@ -70,7 +70,7 @@ class GuaranteesIT {
 
     @ParameterizedTest(name = "COUNT {0}")
     @ValueSource(ints = {10, 1000})
-    void row01_everyKeyOnceAtSmallAndLargeCount(int count) {
+    void everyKeyOnceAtSmallAndLargeCount(int count) {
         redis.flushAll();
         List<String> data = writeKeys(redis, "row1:", 0, 10_000);
         try (ScannerFixture fixture = new ScannerFixture(redis, fixedCount(count))) {
@@ -86,7 +86,7 @@ class GuaranteesIT {
     }
 
     @Test
-    void row02_sparseMatchThroughThousandsOfEmptyPages() {
+    void sparseMatchThroughThousandsOfEmptyPages() {
         redis.flushAll();
         writeKeys(redis, "hay:", 0, 100_000);
         List<String> needles = writeKeys(redis, "needle:", 0, 5);
@@ -102,7 +102,7 @@ class GuaranteesIT {
     }
 
     @Test
-    void row03_writesDuringTheScanLoseNoPreexistingKey() {
+    void writesDuringTheScanLoseNoPreexistingKey() {
         redis.flushAll();
         List<String> before = writeKeys(redis, "row3:old:", 0, 10_000);
         Set<String> seen = new HashSet<>();
@@ -125,7 +125,7 @@ class GuaranteesIT {
     }
 
     @Test
-    void row04_tableShrinkingMidScanLosesNoSurvivingKey() {
+    void tableShrinkingMidScanLosesNoSurvivingKey() {
         try (LocalRedisServer server = LocalRedisServer.start()) {
             List<String> all = writeKeys(server, "row4:", 0, 20_000);
             List<String> doomed = new ArrayList<>(all);
@@ -177,7 +177,7 @@ class GuaranteesIT {
     }
 
     @Test
-    void row04_tableGrowingTenfoldMidScanLosesNoKey() {
+    void tableGrowingTenfoldMidScanLosesNoKey() {
         redis.flushAll();
         List<String> original = writeKeys(redis, "row4g:a:", 0, 2_000);
         Set<String> seen = new HashSet<>();
@@ -195,7 +195,7 @@ class GuaranteesIT {
     }
 
     @Test
-    void row05_expiredKeysAreNotListed() {
+    void expiredKeysAreNotListed() {
         try (LocalRedisServer server = LocalRedisServer.start()) {
             debug(server, "SET-ACTIVE-EXPIRE", "0");
             List<String> live = writeKeys(server, "row5:live:", 0, 100);
@@ -220,7 +220,7 @@ class GuaranteesIT {
     }
 
     @Test
-    void row06_tenKeysRequestedOfAHundredThousandMeansOneScanCall() {
+    void tenKeysRequestedOfAHundredThousandMeansOneScanCall() {
         redis.flushAll();
         writeKeys(redis, "row6:", 0, 100_000);
         redis.resetStats();
@@ -236,7 +236,7 @@ class GuaranteesIT {
     }
 
     @Test
-    void row07_noScanAfterTakeOrCancel() {
+    void noScanAfterTakeOrCancel() {
         redis.flushAll();
         writeKeys(redis, "row7:", 0, 10_000);
         redis.resetStats();
@@ -263,7 +263,7 @@ class GuaranteesIT {
     }
 
     @Test
-    void row10_writingToTheSameConnectionInsideTheStreamLosesNothingAndDoesNotDeadlock() {
+    void writingToTheSameConnectionInsideTheStreamLosesNothingAndDoesNotDeadlock() {
         redis.flushAll();
         List<String> keys = writeKeys(redis, "row10:", 0, 5_000);
         try (ScannerFixture fixture = new ScannerFixture(redis, fixedCount(100))) {
@@ -279,7 +279,7 @@ class GuaranteesIT {
     }
 
     @Test
-    void row22_keysOfAnyContentAreListedExactly() {
+    void keysOfAnyContentAreListedExactly() {
         redis.flushAll();
         List<byte[]> odd = new ArrayList<>(List.of(
                 bytes("row22:with space"), bytes("row22:new\nline"), bytes("row22:tab\tand\r\nCRLF"),

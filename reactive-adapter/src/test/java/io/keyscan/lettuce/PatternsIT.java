@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.test.StepVerifier;
 
-/** Rows 20 and 21 of {@code shared/reference/fault-tests.md}: user input in patterns, and hostile patterns. */
+/** User input in patterns (escaped to match exactly itself), and hostile patterns (refused before sending). */
 @ExtendWith(RedisExtension.class)
 class PatternsIT {
 
@@ -47,7 +47,7 @@ class PatternsIT {
     }
 
     @Test
-    void row20_anEscapedInputMatchesExactlyItselfOnTheServer() {
+    void anEscapedInputMatchesExactlyItselfOnTheServer() {
         redis.flushAll();
         Set<String> inputs = randomInputs(300, 20);
         List<String> keys = new ArrayList<>();
@@ -77,7 +77,7 @@ class PatternsIT {
     }
 
     @Test
-    void row21_pathologicalPatternsAreRefusedBeforeAnythingIsSent() {
+    void pathologicalPatternsAreRefusedBeforeAnythingIsSent() {
         redis.resetStats();
         String manyStars = "a*".repeat(40) + "b";
         String veryLong = "x".repeat(100_000);

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.TestInstance;
 import reactor.test.StepVerifier;
 
 /**
- * Row 9 of {@code shared/reference/fault-tests.md}: a million keys, streamed. No stack overflow however many
+ * A million keys, streamed. No stack overflow however many
  * pages, and the heap the stream retains stays flat without de-duplication and grows by about the fingerprint
  * set (16 bytes a key in a table at most 75% full) with it. Measured as heap in use after a full GC, sampled
  * every 100,000 keys while the stream runs.
@@ -69,7 +69,7 @@ class ScaleIT {
     }
 
     @Test
-    void row09_aMillionKeysStreamInBoundedMemoryWithoutDeduplication() {
+    void aMillionKeysStreamInBoundedMemoryWithoutDeduplication() {
         long growth = retainedGrowth(KeyScanOptions.builder().useScan(true).distinctScan(false).build());
         // The keys themselves are about 150 MB; the stream holds one page (1000 keys). Measured here: 16 MB, the
         // same as any run's noise (buffers, JIT); the bound only has to tell that from keeping the keys.
@@ -77,7 +77,7 @@ class ScaleIT {
     }
 
     @Test
-    void row09_aMillionDistinctKeysCostTheFingerprintSetOnly() {
+    void aMillionDistinctKeysCostTheFingerprintSetOnly() {
         long growth = retainedGrowth(KeyScanOptions.builder().useScan(true).build());
         // 64 tables of 2^15 slots of 16 bytes = 32 MB for a million keys (each table holds about 15,600, above 3/4
         // of 2^14); measured here, before the set was segmented: 49-52 MB with the 16 MB of noise above. Keeping
@@ -87,7 +87,7 @@ class ScaleIT {
     }
 
     @Test
-    void row09_fetchKeysOfAMillionKeysIsTheSameOnBothPaths() {
+    void fetchKeysOfAMillionKeysIsTheSameOnBothPaths() {
         try (ScannerFixture keys = new ScannerFixture(server, KeyScanOptions.defaults());
                 ScannerFixture scan = new ScannerFixture(server, KeyScanOptions.builder().useScan(true).build())) {
             java.util.List<String> byKeys = keys.scanner.fetchKeys("*").block(Duration.ofMinutes(2));
