@@ -1,6 +1,7 @@
 package io.keyscan.spring;
 
 import java.time.Duration;
+import org.springframework.util.unit.DataSize;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -68,6 +69,13 @@ public class KeyScanProperties {
      * False: constant memory, keys may repeat. fetchKeys is always distinct.
      */
     private Boolean distinctScan = true;
+
+    /**
+     * Memory one listing may hold to de-duplicate its keys (scan) or to collect and sort them (fetchKeys): 64KB to
+     * 1TB, e.g. 64MB. A listing that would pass it fails at once, naming the limit. Unset: a quarter of the maximum
+     * heap.
+     */
+    private @Nullable DataSize distinctMemoryLimit;
 
     /**
      * How long one SCAN or KEYS command may take before it is abandoned and, if attempts remain, retried: positive,
@@ -232,6 +240,20 @@ public class KeyScanProperties {
      */
     public void setDistinctScan(@Nullable Boolean distinctScan) {
         this.distinctScan = required("keyscan.distinct-scan", distinctScan);
+    }
+
+    /** {@return the value of {@code keyscan.distinct-memory-limit}, or {@code null} for a quarter of the heap} */
+    public @Nullable DataSize getDistinctMemoryLimit() {
+        return distinctMemoryLimit;
+    }
+
+    /**
+     * Sets {@code keyscan.distinct-memory-limit}.
+     *
+     * @param distinctMemoryLimit the value, checked when the options are built; {@code null} for the default
+     */
+    public void setDistinctMemoryLimit(@Nullable DataSize distinctMemoryLimit) {
+        this.distinctMemoryLimit = distinctMemoryLimit;
     }
 
     /** {@return the value of {@code keyscan.command-timeout}} */

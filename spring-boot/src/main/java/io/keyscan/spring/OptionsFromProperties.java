@@ -4,6 +4,7 @@ import io.keyscan.KeyScanListener;
 import io.keyscan.KeyScanOptions;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.springframework.util.unit.DataSize;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 
@@ -39,6 +40,10 @@ final class OptionsFromProperties {
         set.set("keyscan.node-concurrency", properties.getNodeConcurrency(), builder::nodeConcurrency);
         set.set("keyscan.read-from-replicas", properties.getReadFromReplicas(), builder::readFromReplicas);
         set.set("keyscan.distinct-scan", properties.getDistinctScan(), builder::distinctScan);
+        DataSize distinctMemoryLimit = properties.getDistinctMemoryLimit();
+        if (distinctMemoryLimit != null) {
+            set.set("keyscan.distinct-memory-limit", distinctMemoryLimit.toBytes(), builder::distinctMemoryLimit);
+        }
         set.set("keyscan.command-timeout", properties.getCommandTimeout(), builder::commandTimeout);
         set.set("keyscan.retry-max-attempts", properties.getRetryMaxAttempts(), builder::retryMaxAttempts);
         set.set("keyscan.retry-first-backoff", properties.getRetryFirstBackoff(), builder::retryFirstBackoff);

@@ -30,6 +30,7 @@ class KeyScanPropertiesTest {
             Map.entry("keyscan.node-concurrency", "3"),
             Map.entry("keyscan.read-from-replicas", "true"),
             Map.entry("keyscan.distinct-scan", "false"),
+            Map.entry("keyscan.distinct-memory-limit", "64MB"),
             Map.entry("keyscan.command-timeout", "25s"),
             Map.entry("keyscan.retry-max-attempts", "7"),
             Map.entry("keyscan.retry-first-backoff", "50ms"),
@@ -152,6 +153,7 @@ class KeyScanPropertiesTest {
 
     static void assertNonDefaults(KeyScanOptions options) {
         assertThat(options.useScan()).isTrue();
+        assertThat(options.distinctMemoryLimit()).isEqualTo(64L << 20);
         assertThat(options.scanCount()).isEqualTo(500);
         assertThat(options.scanCountAutoTune()).isFalse();
         assertThat(options.scanCallBudget()).isEqualTo(Duration.ofNanos(800_000));
