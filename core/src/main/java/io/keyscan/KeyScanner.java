@@ -63,6 +63,12 @@ public interface KeyScanner extends AutoCloseable {
      * {@code [DEPRECATION]}. The list is in the server's order; use {@link #fetchKeys(String)} for a sorted,
      * distinct one.
      *
+     * <p>The collected keys are decoded, de-duplicated and sorted on {@link KeyScanOptions#resultScheduler()}
+     * ({@link reactor.core.scheduler.Schedulers#parallel()} unless set), and the result is delivered from there:
+     * never on the client's I/O thread (a Netty event loop with Lettuce) that the last page arrived on and that
+     * every other Redis command of the application shares. A listing whose keys would take more memory than
+     * {@link KeyScanOptions#distinctMemoryLimit()} fails at once with a {@link KeyScanException} instead.
+     *
      * @param pattern a Redis glob pattern
      * @return a cold {@link Mono} of the keys, in the server's order
      */
@@ -71,6 +77,12 @@ public interface KeyScanner extends AutoCloseable {
     /**
      * Lists the keys matching {@code pattern} the way {@link KeyScanOptions#useScan()} says, sorted in natural
      * {@link String} order and without duplicates. Both paths return identical lists for the same data.
+     *
+     * <p>The collected keys are decoded, de-duplicated and sorted on {@link KeyScanOptions#resultScheduler()}
+     * ({@link reactor.core.scheduler.Schedulers#parallel()} unless set), and the result is delivered from there:
+     * never on the client's I/O thread (a Netty event loop with Lettuce) that the last page arrived on and that
+     * every other Redis command of the application shares. A listing whose keys would take more memory than
+     * {@link KeyScanOptions#distinctMemoryLimit()} fails at once with a {@link KeyScanException} instead.
      *
      * @param pattern a Redis glob pattern
      * @return a cold {@link Mono} of the sorted, distinct keys
@@ -89,6 +101,12 @@ public interface KeyScanner extends AutoCloseable {
     /**
      * {@link #fetchKeys(String)} without decoding: the keys exactly as Redis stores them, following
      * {@link KeyScanOptions#useScan()}, sorted in unsigned byte order (as {@code memcmp}) and distinct.
+     *
+     * <p>The collected keys are decoded, de-duplicated and sorted on {@link KeyScanOptions#resultScheduler()}
+     * ({@link reactor.core.scheduler.Schedulers#parallel()} unless set), and the result is delivered from there:
+     * never on the client's I/O thread (a Netty event loop with Lettuce) that the last page arrived on and that
+     * every other Redis command of the application shares. A listing whose keys would take more memory than
+     * {@link KeyScanOptions#distinctMemoryLimit()} fails at once with a {@link KeyScanException} instead.
      *
      * @param pattern a Redis glob pattern, sent as UTF-8
      * @return a cold {@link Mono} of the sorted, distinct keys
@@ -118,7 +136,8 @@ public interface KeyScanner extends AutoCloseable {
 
     /**
      * {@link #fetchKeys(String)} limited to keys of one type, on both paths (the KEYS path checks each key's type
-     * with pipelined {@code TYPE} calls).
+     * with pipelined {@code TYPE} calls). Sorted and delivered on {@link KeyScanOptions#resultScheduler()}, as
+     * {@link #fetchKeys(String)} is.
      *
      * @param pattern a Redis glob pattern
      * @param type the type
@@ -141,7 +160,9 @@ public interface KeyScanner extends AutoCloseable {
     Flux<KeyValue> scanValues(String pattern);
 
     /**
-     * {@link #scanValues(String)} collected, sorted by key (natural {@link String} order), each key once.
+     * {@link #scanValues(String)} collected, sorted by key (natural {@link String} order), each key once. The keys
+     * are collected and sorted on {@link KeyScanOptions#resultScheduler()} before their values are read, and the
+     * result is delivered from there; keys and values count against {@link KeyScanOptions#distinctMemoryLimit()}.
      *
      * @param pattern a Redis glob pattern
      * @return the matching string keys with their values, sorted by key
