@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Sentinels run with {@code down-after-milliseconds 2000} and {@code failover-timeout 3000}, so a killed master is
  * replaced within a few seconds. On Redis 7+ and Valkey the Sentinels' internal periods are shortened too
- * ({@code SENTINEL DEBUG}: hellos every 750 ms, INFO every 500 ms, PING every 250 ms), so that the old master of a {@link #failover()} is turned
+ * ({@code SENTINEL DEBUG}: hellos every 750 ms, INFO every 500 ms), so that the old master of a {@link #failover()} is turned
  * into a replica (and its clients disconnected) within about 4 s rather than the 8 to 18 s of Sentinel's fixed
  * periods, which Redis 6.2 keeps.
  *
@@ -49,8 +49,8 @@ public final class LocalRedisSentinel implements AutoCloseable {
     /** {@code SENTINEL FAILOVER} requests per {@link #failover()}, see there. */
     private static final int FAILOVER_ATTEMPTS = 3;
     /**
-     * {@code down-after-milliseconds}: twice Sentinel's 1 s ping and reconnect period (Redis 6.2 cannot shorten it),
-     * so that a master whose link Sentinel just re-created (at every switch of master) is not found down before the
+     * {@code down-after-milliseconds}: twice Sentinel's 1 s ping and reconnect period, so that a master whose link
+     * Sentinel just re-created (at every switch of master) is not found down before the
      * first PING went out, nor one that a loaded machine kept from answering for a moment.
      */
     static final int DOWN_AFTER_MILLIS = 2000;
@@ -600,7 +600,10 @@ public final class LocalRedisSentinel implements AutoCloseable {
      * ratios Sentinel relies on:
      * <ul>
      * <li>{@code info-period} 500 ms (10 s): the roles the data nodes report are seen within half a second;
-     * <li>{@code ping-period} 250 ms (1 s): well inside {@link #DOWN_AFTER_MILLIS};
+     * <li>not {@code ping-period} (1 s): besides PINGs it bounds how old a replica's INFO and availability may be
+     *     for the replica to be promoted when the master is down (5 periods, while that INFO comes every second), so
+     *     a shorter one makes an election end in {@code -failover-abort-no-good-slave} on a loaded machine, and the
+     *     next try comes only twice {@code failover-timeout} later;
      * <li>{@code publish-period} 750 ms (2 s): hellos. A Sentinel turns a node it knows as a replica but that reports
      *     {@code role:master} back into a replica 4 hello periods after it saw the change, unless a newer
      *     configuration arrived meanwhile. The Sentinel running a failover only notices its promoted replica's new
@@ -619,7 +622,6 @@ public final class LocalRedisSentinel implements AutoCloseable {
         for (LocalRedisServer sentinel : sentinels) {
             CommandArgs<String, String> args = new CommandArgs<>(StringCodec.UTF8).add("DEBUG")
                     .add("info-period").add(500)
-                    .add("ping-period").add(250)
                     .add("publish-period").add(750)
                     .add("tilt-period").add(5000);
             sentinel(sentinel).dispatch(CommandType.SENTINEL, new StatusOutput<>(StringCodec.UTF8), args);
