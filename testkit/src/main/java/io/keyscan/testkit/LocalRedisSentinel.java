@@ -54,6 +54,8 @@ public final class LocalRedisSentinel implements AutoCloseable {
      * first PING went out, nor one that a loaded machine kept from answering for a moment.
      */
     static final int DOWN_AFTER_MILLIS = 2000;
+    /** How long a Sentinel must have known a master before a stopped data node is started again as its replica. */
+    private static final long SETTLE_MILLIS = 2000;
     /** {@code failover-timeout}; a Sentinel that lost an election tries again after twice this. */
     static final int FAILOVER_TIMEOUT_MILLIS = 3000;
     private static final String HOST = "127.0.0.1";
@@ -295,7 +297,7 @@ public final class LocalRedisSentinel implements AutoCloseable {
                 stopped.remove(master);
             } else {
                 LocalRedisServer[] named = new LocalRedisServer[1];
-                await("every Sentinel to name a running master", () -> {
+                await("every Sentinel to name a running master, settled", () -> {
                     LocalRedisServer first = null;
                     for (LocalRedisServer sentinel : sentinels) {
                         LocalRedisServer node = node(masterAddress(sentinel));
@@ -306,6 +308,15 @@ public final class LocalRedisSentinel implements AutoCloseable {
                             return label(sentinel) + " names " + label(node) + ", another Sentinel " + label(first);
                         }
                         first = node;
+                        // Right after a switch a Sentinel may briefly flag the new master down, and with the other
+                        // Sentinels' answers about the killed one still fresh, start an election at once: it is
+                        // aborted for want of a replica, which a node restarted then would have been.
+                        Map<String, String> state = sentinel(sentinel).master(MASTER_NAME);
+                        if (!"master".equals(state.get("flags"))
+                                || Long.parseLong(state.get("role-reported-time")) < SETTLE_MILLIS) {
+                            return label(sentinel) + " flags the master " + label(node) + " " + state.get("flags")
+                                    + ", role reported " + state.get("role-reported-time") + " ms ago";
+                        }
                     }
                     named[0] = first;
                     return null;
