@@ -31,12 +31,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Sentinels run with {@code down-after-milliseconds 2000} and {@code failover-timeout 3000}, so a killed master is
  * replaced within a few seconds. On Redis 7+ and Valkey the Sentinels' internal periods are shortened too
- * ({@code SENTINEL DEBUG}: hellos every 750 ms, INFO every 500 ms), so that the old master of a {@link #failover()} is turned
- * into a replica (and its clients disconnected) within about 4 s rather than the 8 to 18 s of Sentinel's fixed
- * periods, which Redis 6.2 keeps.
+ * ({@code SENTINEL DEBUG}: hellos every 750 ms, INFO every 500 ms), so that the old master of a {@link #failover()}
+ * is turned into a replica (and its clients disconnected) within about 4 s rather than the 8 to 18 s of Sentinel's
+ * fixed periods, which Redis 6.2 keeps.
  *
- * <p>Tests may break it on purpose: {@link #failover()} and {@link #killMaster()} each wait, bounded, until the new
- * master is in place, and on a timeout throw an error carrying what every Sentinel reports. Roles change, so
+ * <p>Tests may break it on purpose: {@link #failover()} and {@link #killMaster()} each wait, bounded, until all three
+ * Sentinels name the new master and the other node is its replica in sync, and on a timeout throw an error carrying
+ * what every Sentinel and data node reports, and where their logs are. Roles change, so
  * {@link #master()} and {@link #replica()} ask the servers each time.
  */
 public final class LocalRedisSentinel implements AutoCloseable {
