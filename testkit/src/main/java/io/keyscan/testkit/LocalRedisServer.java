@@ -204,15 +204,24 @@ public final class LocalRedisServer extends RedisServer {
      */
     public void restart(boolean awaitLoaded) {
         stop();
-        launch(awaitLoaded);
+        launch(awaitLoaded, List.of());
     }
 
     /** Starts the process again (see {@link #restart(boolean)}) after a {@link #kill()} or {@link #stop()}. */
     public void startAgain(boolean awaitLoaded) {
+        startAgain(awaitLoaded, new String[0]);
+    }
+
+    /**
+     * Starts the process again (see {@link #restart(boolean)}) with {@code args} after the server's own arguments
+     * for this run only, e.g. {@code "--replicaof", "127.0.0.1", "6380"} to bring a killed master back as a replica
+     * (a later occurrence of a directive wins).
+     */
+    public void startAgain(boolean awaitLoaded, String... args) {
         if (isRunning()) {
             throw new IllegalStateException(name + " is still running");
         }
-        launch(awaitLoaded);
+        launch(awaitLoaded, List.of(args));
     }
 
     /** The last lines of the server's log, for failure messages. */
@@ -248,7 +257,7 @@ public final class LocalRedisServer extends RedisServer {
         }
     }
 
-    private List<String> command() {
+    private List<String> command(List<String> onceArgs) {
         List<String> command = new ArrayList<>();
         Collections.addAll(command, binary.path().toString());
         if (sentinelConfig != null) {
@@ -264,6 +273,7 @@ public final class LocalRedisServer extends RedisServer {
                 Collections.addAll(command, "--requirepass", password);
             }
             command.addAll(extraArgs);
+            command.addAll(onceArgs);
             return command;
         }
         if (certificates == null) {
@@ -292,16 +302,17 @@ public final class LocalRedisServer extends RedisServer {
             Collections.addAll(command, "--enable-debug-command", "local");
         }
         command.addAll(extraArgs);
+        command.addAll(onceArgs);
         return command;
     }
 
-    private void launch(boolean awaitLoaded) {
+    private void launch(boolean awaitLoaded, List<String> onceArgs) {
         try {
             Path config = dir.resolve(SENTINEL_CONFIG);
             if (sentinelConfig != null && !Files.exists(config)) {
                 Files.writeString(config, sentinelConfig, StandardCharsets.UTF_8);
             }
-            Process p = new ProcessBuilder(command())
+            Process p = new ProcessBuilder(command(onceArgs))
                     .directory(dir.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("stdout.log").toFile())
@@ -512,7 +523,7 @@ public final class LocalRedisServer extends RedisServer {
                         : TestCertificates.generate(dir.resolve("tls"));
                 LocalRedisServer server = new LocalRedisServer(this, port, dir, serverCertificates);
                 try {
-                    server.launch(true);
+                    server.launch(true, List.of());
                     log.info("Started {}", server.source());
                     return server;
                 } catch (IllegalStateException e) {

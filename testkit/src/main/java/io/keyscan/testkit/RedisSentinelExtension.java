@@ -10,8 +10,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *
  * <p>One deployment (a master, a replica, three Sentinels; see {@link LocalRedisSentinel}) is shared by every test
  * class of the run, started on first use and stopped at the end. Tests may fail it over or kill its master: before
- * each injection a killed data node is started again (the Sentinels make it a replica of the current master) and
- * the deployment is awaited healthy, so a test never gets one mid-change. Tests own the data (they flush what they
+ * each injection a killed data node is started again as a replica of the current master and the deployment is awaited
+ * healthy (every Sentinel and data node agreeing on the roles, see {@link LocalRedisSentinel#awaitHealthy()}), so a
+ * test never gets one mid-change. Tests own the data (they flush what they
  * need flushed), and ask {@link LocalRedisSentinel#master()} for the master rather than assume it.
  *
  * <p>Tests that need passwords or another configuration start their own:
@@ -37,12 +38,7 @@ public final class RedisSentinelExtension implements ParameterResolver {
                         + "); tests that stop Sentinels start their own LocalRedisSentinel");
             }
         }
-        for (LocalRedisServer node : deployment.dataNodes()) {
-            if (!node.isRunning()) {
-                node.startAgain(true);
-            }
-        }
-        deployment.awaitHealthy();
+        deployment.restartStoppedDataNodes();
         return deployment;
     }
 }
