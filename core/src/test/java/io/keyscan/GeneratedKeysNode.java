@@ -20,7 +20,7 @@ import reactor.core.scheduler.Schedulers;
  * third page is delivered on another thread, as a client's I/O thread would, the others synchronously, so that
  * both paths of the walk run.
  */
-final class GeneratedKeysNode implements ScanNode {
+final class GeneratedKeysNode extends ScanOnlyNode {
 
     /** Keys per page, repeated; sums to {@link #CYCLE_KEYS}. */
     static final int[] PAGE_SIZES = {0, 1, 3, 0, 0, 7, 2, 12, 0, 5, 1, 0, 4};
@@ -84,32 +84,7 @@ final class GeneratedKeysNode implements ScanNode {
     }
 
     @Override
-    public Mono<List<byte[]>> keys(byte[] pattern) {
-        return Mono.error(new UnsupportedOperationException("KEYS is not generated"));
-    }
-
-    @Override
-    public Mono<Long> scanMicros() {
-        return Mono.just(0L);
-    }
-
-    @Override
-    public Mono<List<String>> types(List<byte[]> keys) {
-        return Mono.error(new UnsupportedOperationException("TYPE"));
-    }
-
-    @Override
-    public Mono<Boolean> exists(byte[] key) {
-        return Mono.error(new UnsupportedOperationException("EXISTS is not generated"));
-    }
-
-    @Override
     public Mono<ServerInfo> serverInfo() {
         return Mono.just(ServerInfo.of("generated-run", "generated", "", ""));
-    }
-
-    @Override
-    public long connectionEpoch() {
-        return 0;
     }
 }

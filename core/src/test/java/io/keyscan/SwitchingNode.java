@@ -1,6 +1,5 @@
 package io.keyscan;
 
-import io.keyscan.spi.ScanNode;
 import io.keyscan.spi.ScanPage;
 import io.keyscan.spi.ScanRequest;
 import io.keyscan.spi.ServerInfo;
@@ -13,7 +12,7 @@ import reactor.core.publisher.Mono;
  * {@code after}. With the same hash seed and another table size, that is a resize; with another seed, run id and
  * connection epoch, a restarted process holding the same keys.
  */
-final class SwitchingNode implements ScanNode {
+final class SwitchingNode extends ScanOnlyNode {
 
     private final TableNode before;
     private final TableNode after;
@@ -44,16 +43,6 @@ final class SwitchingNode implements ScanNode {
     @Override
     public Mono<List<byte[]>> keys(byte[] pattern) {
         return before.keys(pattern);
-    }
-
-    @Override
-    public Mono<Long> scanMicros() {
-        return Mono.just(0L);
-    }
-
-    @Override
-    public Mono<List<String>> types(List<byte[]> keys) {
-        return Mono.error(new UnsupportedOperationException("TYPE"));
     }
 
     @Override

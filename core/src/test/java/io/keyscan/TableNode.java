@@ -1,6 +1,5 @@
 package io.keyscan;
 
-import io.keyscan.spi.ScanNode;
 import io.keyscan.spi.ScanPage;
 import io.keyscan.spi.ScanRequest;
 import io.keyscan.spi.ServerInfo;
@@ -17,7 +16,7 @@ import reactor.core.publisher.Mono;
  * bucket index counted with reversed bits, COUNT is buckets per call, cursor 0 ends the walk. For testing cursor
  * ranges without a server; a hook runs before each SCAN (to change the server mid-walk).
  */
-class TableNode implements ScanNode {
+class TableNode extends ScanOnlyNode {
 
     final List<String> sent = new CopyOnWriteArrayList<>();
     final AtomicLong epoch = new AtomicLong();
@@ -80,26 +79,6 @@ class TableNode implements ScanNode {
             } while (v != 0 && visited < request.count());
             return ScanPage.of(Long.toUnsignedString(v), keys);
         });
-    }
-
-    @Override
-    public Mono<List<byte[]>> keys(byte[] pattern) {
-        return Mono.error(new UnsupportedOperationException());
-    }
-
-    @Override
-    public Mono<Long> scanMicros() {
-        return Mono.just(0L);
-    }
-
-    @Override
-    public Mono<List<String>> types(List<byte[]> keys) {
-        return Mono.error(new UnsupportedOperationException("TYPE"));
-    }
-
-    @Override
-    public Mono<Boolean> exists(byte[] key) {
-        return Mono.error(new UnsupportedOperationException());
     }
 
     @Override
