@@ -24,6 +24,11 @@ public final class Jvm {
     public static List<String> command(Class<?> main, List<String> jvmOptions, List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        // the server this JVM was told to use, so that the other one starts (or expects) the same
+        String server = System.getProperty(RedisBinary.PROPERTY_BINARY);
+        if (server != null && !server.isBlank()) {
+            command.add("-D" + RedisBinary.PROPERTY_BINARY + "=" + server);
+        }
         command.addAll(jvmOptions);
         command.add("-cp");
         command.add(classpath());
