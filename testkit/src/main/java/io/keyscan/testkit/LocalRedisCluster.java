@@ -659,7 +659,7 @@ public final class LocalRedisCluster implements AutoCloseable {
         Map<String, String> reference = null;
         LocalRedisServer referenceNode = null;
         for (LocalRedisServer node : running) {
-            Map<String, String> info = fields(node.admin().clusterInfo());
+            Map<String, String> info = Convergence.infoFields(node.admin().clusterInfo());
             for (String field : List.of("cluster_slots_assigned", "cluster_slots_ok")) {
                 if (!Integer.toString(SLOTS).equals(info.get(field))) {
                     return label(node) + " reports " + field + ":" + info.get(field);
@@ -691,7 +691,7 @@ public final class LocalRedisCluster implements AutoCloseable {
                         + difference(reference, roles);
             }
             if (view.get(id(node)).isReplica()) {
-                Map<String, String> replication = fields(node.admin().info("replication"));
+                Map<String, String> replication = Convergence.infoFields(node.admin().info("replication"));
                 if (!"up".equals(replication.get("master_link_status"))
                         || !"0".equals(replication.get("master_sync_in_progress"))) {
                     return label(node) + " reports master_link_status:" + replication.get("master_link_status")
@@ -824,41 +824,7 @@ public final class LocalRedisCluster implements AutoCloseable {
      * meanwhile (a node restarting, a MOVED during a change) counts as not done yet.
      */
     private void await(String what, Supplier<String> problem) {
-        long deadline = System.nanoTime() + HEALTH_TIMEOUT.toNanos();
-        while (true) {
-            String last;
-            try {
-                last = problem.get();
-            } catch (RuntimeException e) {
-                last = e.toString();
-            }
-            if (last == null) {
-                return;
-            }
-            if (System.nanoTime() - deadline >= 0) {
-                throw new IllegalStateException("timed out after " + HEALTH_TIMEOUT.toSeconds() + " s waiting for "
-                        + what + "; last: " + last + "\n" + clusterNodes());
-            }
-            try {
-                // Waiting for other processes to converge (gossip, elections): nothing to synchronise on but their
-                // state, which is polled.
-                TimeUnit.MILLISECONDS.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for " + what, e);
-            }
-        }
-    }
-
-    private static Map<String, String> fields(String info) {
-        Map<String, String> fields = new HashMap<>();
-        for (String line : info.split("\r?\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0 && !line.startsWith("#")) {
-                fields.put(line.substring(0, colon), line.substring(colon + 1).trim());
-            }
-        }
-        return fields;
+        Convergence.await(what, HEALTH_TIMEOUT, problem, this::clusterNodes);
     }
 
     /**

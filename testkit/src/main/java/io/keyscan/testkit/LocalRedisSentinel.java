@@ -224,7 +224,7 @@ public final class LocalRedisSentinel implements AutoCloseable {
                 throw new IllegalStateException("timed out after " + HEALTH_TIMEOUT.toSeconds() + " s waiting for "
                         + what + " to be accepted by a Sentinel; last: " + refusals + "\n" + describeState());
             }
-            pause(what);
+            Convergence.pause(what);
         }
     }
 
@@ -363,8 +363,8 @@ public final class LocalRedisSentinel implements AutoCloseable {
         Map<LocalRedisServer, Map<String, String>> replication = new HashMap<>();
         for (LocalRedisServer node : dataNodes) {
             if (node.isRunning()) {
-                runIds.put(node, fields(node.admin().info("server")).get("run_id"));
-                replication.put(node, fields(node.admin().info("replication")));
+                runIds.put(node, Convergence.infoFields(node.admin().info("server")).get("run_id"));
+                replication.put(node, Convergence.infoFields(node.admin().info("replication")));
             }
         }
         LocalRedisServer master = null;
@@ -536,7 +536,7 @@ public final class LocalRedisSentinel implements AutoCloseable {
                 text.append("not running");
             } else {
                 try {
-                    Map<String, String> replication = fields(node.admin().info("replication"));
+                    Map<String, String> replication = Convergence.infoFields(node.admin().info("replication"));
                     text.append("role:").append(replication.get("role"));
                     if ("slave".equals(replication.get("role"))) {
                         text.append(", master_port:").append(replication.get("master_port"))
@@ -545,7 +545,7 @@ public final class LocalRedisSentinel implements AutoCloseable {
                         text.append(", connected_slaves:").append(replication.get("connected_slaves"))
                                 .append(", slave0:").append(replication.get("slave0"));
                     }
-                    text.append(", run_id:").append(fields(node.admin().info("server")).get("run_id"));
+                    text.append(", run_id:").append(Convergence.infoFields(node.admin().info("server")).get("run_id"));
                 } catch (RuntimeException e) {
                     text.append(e);
                 }
@@ -566,45 +566,7 @@ public final class LocalRedisSentinel implements AutoCloseable {
      * meanwhile (a node restarting or being reconfigured) counts as not done yet.
      */
     private void await(String what, Supplier<String> problem) {
-        long deadline = System.nanoTime() + HEALTH_TIMEOUT.toNanos();
-        while (true) {
-            String last;
-            try {
-                last = problem.get();
-            } catch (RuntimeException e) {
-                last = e.toString();
-            }
-            if (last == null) {
-                return;
-            }
-            if (System.nanoTime() - deadline >= 0) {
-                throw new IllegalStateException("timed out after " + HEALTH_TIMEOUT.toSeconds() + " s waiting for "
-                        + what + "; last: " + last + "\n" + describeState());
-            }
-            pause(what);
-        }
-    }
-
-    private static void pause(String what) {
-        try {
-            // Waiting for other processes to converge (Sentinel's periodic checks, an election): nothing to
-            // synchronise on but their state, which is polled.
-            TimeUnit.MILLISECONDS.sleep(50);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for " + what, e);
-        }
-    }
-
-    private static Map<String, String> fields(String info) {
-        Map<String, String> fields = new HashMap<>();
-        for (String line : info.split("\r?\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0 && !line.startsWith("#")) {
-                fields.put(line.substring(0, colon), line.substring(colon + 1).trim());
-            }
-        }
-        return fields;
+        Convergence.await(what, HEALTH_TIMEOUT, problem, this::describeState);
     }
 
     /**
@@ -743,18 +705,13 @@ public final class LocalRedisSentinel implements AutoCloseable {
 
         private static void awaitReplicaConnected(LocalRedisServer master) {
             long deadline = System.nanoTime() + HEALTH_TIMEOUT.toNanos();
-            while (!fields(master.admin().info("replication")).getOrDefault("slave0", "").contains("state=online")) {
+            while (!Convergence.infoFields(master.admin().info("replication")).getOrDefault("slave0", "")
+                    .contains("state=online")) {
                 if (System.nanoTime() - deadline >= 0) {
                     throw new IllegalStateException("the replica did not sync with the master on port "
                             + master.port() + " within " + HEALTH_TIMEOUT.toSeconds() + " s");
                 }
-                try {
-                    // waiting for the replica process to sync: nothing to synchronise on but its state
-                    TimeUnit.MILLISECONDS.sleep(20);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while waiting for the replica", e);
-                }
+                Convergence.pause("the replica to sync");
             }
         }
 
