@@ -22,8 +22,8 @@ import reactor.blockhound.integration.BlockHoundIntegration;
  * <ul>
  *   <li>the test harness, blocking on purpose;</li>
  *   <li>the logging backend of the tests (Logback), which writes to a stream;</li>
- *   <li>two places inside Lettuce that block briefly by design, where BlockHound's error would not fail the test but
- *       corrupt the client's state (a connection that then hangs on close) or fail the connection.</li>
+ *   <li>places inside Lettuce and Netty that block briefly by design, where BlockHound's error would not fail the
+ *       test cleanly but corrupt the client's state (a connection that then hangs on close) or fail a connect.</li>
  * </ul>
  *
  * <p>With {@code -Dkeyscan.blockhound.log=FILE}, every blocking call BlockHound reports is also written to FILE (its
@@ -56,12 +56,19 @@ public final class TestBlockHoundIntegration implements BlockHoundIntegration {
         builder.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "incrementWriters");
         builder.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "lockWritersExclusive");
 
-        // Lettuce builds a TLS connection's SslContext in the channel initializer, on the event loop, and reads the
-        // trust and key material given to SslOptions as files (trustManager(File), keyManager(File), ...) there, at
-        // every connect. That is how a user trusts a private CA (what TlsIT and the testkit's TestCertificates
-        // configure, and what keyscan's javadoc and TLS error messages suggest): a small local file, read by Lettuce,
-        // not by keyscan.
-        builder.allowBlockingCallsInside("io.lettuce.core.SslOptions", "createSslContextBuilder");
+        // Lettuce builds a TLS connection's SslContext in its channel initializer, on the event loop, at every
+        // connect: it reads the trust and key material given to SslOptions as files (trustManager(File), the way a
+        // user trusts a private CA, as TlsIT and the testkit's TestCertificates do and keyscan's javadoc and TLS error
+        // messages suggest), and the JDK's SSLContext.init reads the seed of its SecureRandom from /dev/urandom.
+        // Lettuce's code, not keyscan's, for any TLS connection.
+        builder.allowBlockingCallsInside("io.lettuce.core.SslConnectionBuilder$SslChannelInitializer",
+                "initializeSSLEngine");
+
+        // Netty's adaptive buffer allocator (Netty 4.2's default) takes a StampedLock on a magazine it retires while
+        // growing its magazines under contention; Netty's own BlockHound integration allows its thread-local's
+        // cleanup but not this path. An allocation by Netty for Lettuce's channel, not keyscan's.
+        builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup",
+                "tryExpandMagazines");
 
         String log = System.getProperty("keyscan.blockhound.log");
         if (log != null) {
