@@ -92,10 +92,8 @@ final class DefaultKeyScanner implements KeyScanner {
     @Override
     public Mono<List<String>> keys(String pattern) {
         Query query = new Query(pattern, null);
-        return observedList(KeyScanListener.Path.KEYS, Mono.defer(() -> {
-            ListingMemory memory = new ListingMemory(query.pattern, options.distinctMemoryLimit());
-            return keysRaw(query).doOnNext(memory::addKey).collect(ArrayList<byte[]>::new, List::add);
-        }).publishOn(options.resultScheduler()).map(keys -> KeyCoding.decodeAll(keys, pattern)));
+        return observedList(KeyScanListener.Path.KEYS, Mono.defer(() -> collect(keysRaw(query), newMemory(query)))
+                .publishOn(options.resultScheduler()).map(keys -> KeyCoding.decodeAll(keys, pattern)));
     }
 
     @Override
@@ -118,7 +116,15 @@ final class DefaultKeyScanner implements KeyScanner {
      * caller decodes and sorts there, never on the client's I/O thread that delivered the last page.
      */
     private Mono<List<byte[]>> collected(Query query) {
-        return rawListing(query).publishOn(options.resultScheduler());
+        return Mono.defer(() -> collected(query, newMemory(query)));
+    }
+
+    private Mono<List<byte[]>> collected(Query query, ListingMemory memory) {
+        return rawListing(query, memory).publishOn(options.resultScheduler());
+    }
+
+    private ListingMemory newMemory(Query query) {
+        return new ListingMemory(query.pattern, options.distinctMemoryLimit());
     }
 
     @Override
@@ -127,30 +133,36 @@ final class DefaultKeyScanner implements KeyScanner {
         Flux<byte[]> keys = options.useScan() ? scanRaw(query)
                 : collected(query).flatMapIterable(list -> KeyCoding.sortedDistinct(list, KeyCoding.BYTE_ORDER));
         return observed(query.pathOf(options.useScan()), keys.buffer(VALUE_BATCH)
-                .flatMapSequential(batch -> values(query, batch), VALUE_CONCURRENCY, 1));
+                .flatMapSequential(batch -> values(query, batch, false), VALUE_CONCURRENCY, 1));
     }
 
     @Override
     public Mono<List<KeyValue>> fetchValues(String pattern) {
         Query query = new Query(pattern, null);
         return observedList(query.pathOf(options.useScan()), Mono.defer(() -> {
-            // The keys' share of the limit is counted while they are collected; the values' as they arrive.
-            ListingMemory memory = new ListingMemory(query.pattern, options.distinctMemoryLimit());
-            Flux<byte[]> sortedKeys = collected(query)
+            // One limit for the listing: its keys are counted while they are collected, their values as they arrive.
+            ListingMemory memory = newMemory(query);
+            Flux<byte[]> sortedKeys = collected(query, memory)
                     .flatMapIterable(keys -> KeyCoding.sortedDistinct(KeyCoding.decodeAll(keys, pattern),
                             KeyCoding.STRING_ORDER))
                     .map(key -> key.getBytes(StandardCharsets.UTF_8));
+            // Each MGET reply is decoded on the result scheduler too, not on the I/O thread it arrived on.
             return sortedKeys.buffer(VALUE_BATCH)
-                    .flatMapSequential(batch -> values(query, batch), VALUE_CONCURRENCY, 1)
+                    .flatMapSequential(batch -> values(query, batch, true), VALUE_CONCURRENCY, 1)
                     .doOnNext(pair -> memory.addValue(pair.value().length()))
                     .collectList()
                     .publishOn(options.resultScheduler());
         }));
     }
 
-    /** One MGET batch: the keys that still hold a string, with their values. */
-    private Flux<KeyValue> values(Query query, List<byte[]> keys) {
-        return runner.run(() -> keyspace.values(keys), new Call("MGET", query.pattern, () -> "the keyspace", null))
+    /**
+     * One MGET batch: the keys that still hold a string, with their values, decoded where the reply arrived or, with
+     * {@code offIo}, on the result scheduler.
+     */
+    private Flux<KeyValue> values(Query query, List<byte[]> keys, boolean offIo) {
+        Mono<CommandRunner.Attempt<List<byte @Nullable []>>> reply = runner.run(() -> keyspace.values(keys),
+                new Call("MGET", query.pattern, () -> "the keyspace", null));
+        return (offIo ? reply.publishOn(options.resultScheduler()) : reply)
                 .flatMapIterable(attempt -> {
                     List<KeyValue> found = new ArrayList<>(keys.size());
                     for (int i = 0; i < keys.size(); i++) {
@@ -260,17 +272,17 @@ final class DefaultKeyScanner implements KeyScanner {
      * Every matching key, undecoded and unsorted, by the command {@code useScan} selects; a listing whose keys
      * would pass the memory limit fails as soon as it does (cancelling its walk, so no further SCAN is sent).
      */
-    private Mono<List<byte[]>> rawListing(Query query) {
+    private Mono<List<byte[]>> rawListing(Query query, ListingMemory memory) {
         if (query.queryClass == QueryClass.LITERAL) {
             return exists(query);
         }
-        return Mono.defer(() -> {
-            ListingMemory memory = new ListingMemory(query.pattern, options.distinctMemoryLimit());
-            Flux<byte[]> keys = options.useScan()
-                    ? inRounds(query, node -> collectingWalk(node, query), COLLECT_PREFETCH)
-                    : keysRaw(query);
-            return keys.doOnNext(memory::addKey).collect(ArrayList<byte[]>::new, List::add);
-        });
+        return collect(options.useScan() ? inRounds(query, node -> collectingWalk(node, query), COLLECT_PREFETCH)
+                : keysRaw(query), memory);
+    }
+
+    /** {@code keys} in a list, each counted against {@code memory} as it arrives. */
+    private static Mono<List<byte[]>> collect(Flux<byte[]> keys, ListingMemory memory) {
+        return keys.doOnNext(memory::addKey).collect(ArrayList<byte[]>::new, List::add);
     }
 
     /** Every node that can hold the query's keys, listed with {@code perNode}, in rounds (see {@link TopologyRounds}). */

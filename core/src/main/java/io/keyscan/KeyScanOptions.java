@@ -302,7 +302,8 @@ public final class KeyScanOptions {
      * {@link #distinctScan()}: 16-byte fingerprints in tables that double, 21-43 bytes a key) or to collect, decode
      * and sort them ({@code fetchKeys} and the other {@code fetch*} methods, estimated at 80 bytes plus twice the
      * key's length a key, values included for {@code fetchValues}). A listing that would pass it fails at once with
-     * a {@link KeyScanException} naming the limit and the keys seen, and sends no further command. Explicitly set,
+     * a {@link KeyScanException} naming the limit and the keys seen, and sends no further SCAN (on the KEYS path the
+     * limit is checked as each server's reply arrives, which KEYS delivers whole). Explicitly set,
      * or a quarter of the JVM's maximum heap, as read when these options were built.
      *
      * @return the memory limit of one listing, in bytes

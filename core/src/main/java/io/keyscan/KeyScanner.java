@@ -63,11 +63,11 @@ public interface KeyScanner extends AutoCloseable {
      * {@code [DEPRECATION]}. The list is in the server's order; use {@link #fetchKeys(String)} for a sorted,
      * distinct one.
      *
-     * <p>The collected keys are decoded, de-duplicated and sorted on {@link KeyScanOptions#resultScheduler()}
+     * <p>The collected keys are decoded on {@link KeyScanOptions#resultScheduler()}
      * ({@link reactor.core.scheduler.Schedulers#parallel()} unless set), and the result is delivered from there:
-     * never on the client's I/O thread (a Netty event loop with Lettuce) that the last page arrived on and that
-     * every other Redis command of the application shares. A listing whose keys would take more memory than
-     * {@link KeyScanOptions#distinctMemoryLimit()} fails at once with a {@link KeyScanException} instead.
+     * never on the client's I/O thread (a Netty event loop with Lettuce). A listing whose keys would take more memory
+     * than {@link KeyScanOptions#distinctMemoryLimit()} fails with a {@link KeyScanException} instead (KEYS replies
+     * are counted as each server's reply arrives).
      *
      * @param pattern a Redis glob pattern
      * @return a cold {@link Mono} of the keys, in the server's order
@@ -102,11 +102,10 @@ public interface KeyScanner extends AutoCloseable {
      * {@link #fetchKeys(String)} without decoding: the keys exactly as Redis stores them, following
      * {@link KeyScanOptions#useScan()}, sorted in unsigned byte order (as {@code memcmp}) and distinct.
      *
-     * <p>The collected keys are decoded, de-duplicated and sorted on {@link KeyScanOptions#resultScheduler()}
+     * <p>The collected keys are de-duplicated and sorted on {@link KeyScanOptions#resultScheduler()}
      * ({@link reactor.core.scheduler.Schedulers#parallel()} unless set), and the result is delivered from there:
-     * never on the client's I/O thread (a Netty event loop with Lettuce) that the last page arrived on and that
-     * every other Redis command of the application shares. A listing whose keys would take more memory than
-     * {@link KeyScanOptions#distinctMemoryLimit()} fails at once with a {@link KeyScanException} instead.
+     * never on the client's I/O thread (a Netty event loop with Lettuce). A listing whose keys would take more memory
+     * than {@link KeyScanOptions#distinctMemoryLimit()} fails with a {@link KeyScanException} instead.
      *
      * @param pattern a Redis glob pattern, sent as UTF-8
      * @return a cold {@link Mono} of the sorted, distinct keys

@@ -2,8 +2,9 @@ package io.keyscan;
 
 /**
  * The memory one {@code fetch*} listing holds for its collected keys (and values), counted against
- * {@link KeyScanOptions#distinctMemoryLimit()} as they arrive, so that a listing larger than the limit fails at
- * once, before it has taken the memory, instead of running the JVM out of heap. Not thread-safe: it follows one
+ * {@link KeyScanOptions#distinctMemoryLimit()} as they arrive, so that a listing larger than the limit fails as
+ * soon as it passes it (with SCAN, a page after the limit at most; with KEYS, once a server's whole reply has
+ * arrived, before the next server is asked) instead of running the JVM out of heap. Not thread-safe: it follows one
  * listing's serialised signals.
  */
 final class ListingMemory {

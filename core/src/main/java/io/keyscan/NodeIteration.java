@@ -233,19 +233,28 @@ final class NodeIteration {
          * listing too, the keys then checked with TYPE calls. A failure with another cause fails again, and is
          * reported then.
          */
-        private Mono<List<byte[]>> withoutTypeIfRefused(ScanRequest request, Throwable error,
+        private Mono<List<byte[]>> withoutTypeIfRefused(TypeArgumentRefused refused, ScanRequest request,
                 Supplier<Mono<List<byte[]>>> again) {
-            if (request.type() == null || !(error instanceof KeyScanException) || error.getCause() == null
-                    || runner.isTransient(error.getCause())) {
-                return Mono.error(error);
-            }
             synchronized (NodeIteration.this) {
                 typeArgumentRefused = true;
             }
+            Throwable failure = refused.getCause();
             log.info("SCAN ... TYPE {} of pattern {} on {} failed ({}); listing that server without the TYPE argument "
                     + "and checking the keys' types with TYPE calls", request.type(), Patterns.abbreviate(pattern),
-                    node.address(), CommandRunner.describe(error.getCause()));
+                    node.address(), CommandRunner.describe(failure.getCause() != null ? failure.getCause() : failure));
             return again.get();
+        }
+
+        /**
+         * A failure of the SCAN call itself (not of what follows it: TYPE calls, a page already accepted) that may
+         * be the server refusing the TYPE argument: marked, so that only it leads to asking again without TYPE.
+         */
+        private <T> Mono<T> markTypeRefusal(ScanRequest request, Throwable error) {
+            if (request.type() != null && error instanceof KeyScanException && error.getCause() != null
+                    && !runner.isTransient(error.getCause())) {
+                return Mono.error(new TypeArgumentRefused(error));
+            }
+            return Mono.error(error);
         }
 
         private Mono<List<byte[]>> firstPage() {
@@ -257,7 +266,7 @@ final class NodeIteration {
                 // SCAN time reading, taken before this SCAN runs, is the base the next readings are measured from.
                 return Mono.zip(node.serverInfo(), sampler.baseline(), node.scan(request))
                         .map(replies -> new FirstReply(replies.getT1(), replies.getT2(), replies.getT3(), epochBefore));
-            }, call).<List<byte[]>>map(attempt -> {
+            }, call).onErrorResume(error -> markTypeRefusal(request, error)).<List<byte[]>>map(attempt -> {
                 FirstReply reply = attempt.value();
                 synchronized (NodeIteration.this) {
                     long epochAfter = node.connectionEpoch();
@@ -274,16 +283,19 @@ final class NodeIteration {
                 sampler.started(reply.scanMicros(), request.count());
                 return accept(reply.page(), request);
             }).flatMap(keys -> ofType(request, keys))
-                    .onErrorResume(error -> withoutTypeIfRefused(request, error, this::firstPage));
+                    .onErrorResume(TypeArgumentRefused.class,
+                            refused -> withoutTypeIfRefused(refused, request, this::firstPage));
         }
 
         private Mono<List<byte[]>> followingPage() {
             ScanRequest request = request();
             Call call = new Call("SCAN", pattern, node::address, request.cursor());
             return runner.run(() -> sampler.scan(request), call)
+                    .onErrorResume(error -> markTypeRefusal(request, error))
                     .flatMap(attempt -> afterReply(attempt, request))
                     .flatMap(keys -> ofType(request, keys))
-                    .onErrorResume(error -> withoutTypeIfRefused(request, error, this::followingPage));
+                    .onErrorResume(TypeArgumentRefused.class,
+                            refused -> withoutTypeIfRefused(refused, request, this::followingPage));
         }
 
         private Mono<List<byte[]>> afterReply(Attempt<ScanPage> attempt, ScanRequest request) {
@@ -359,6 +371,15 @@ final class NodeIteration {
             finished = page.isLast()
                     || (rangeEnd != 0 && Long.compareUnsigned(Long.reverse(Long.parseUnsignedLong(next)), rangeEnd) >= 0);
             return page.keys();
+        }
+    }
+
+    /** A SCAN carrying TYPE that failed for good: the cause is the {@link KeyScanException} it failed with. */
+    private static final class TypeArgumentRefused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        TypeArgumentRefused(Throwable failure) {
+            super(failure.getMessage(), failure, false, false);
         }
     }
 

@@ -174,10 +174,18 @@ public final class LettuceKeyScanner {
         } else {
             // builder(uri) would also keep no host, and build() insists on one unless a Sentinel is added first
             builder = RedisURI.builder();
+            // TLS settings first: Lettuce's withSsl/withVerifyPeer/withStartTls also change every Sentinel added
+            // before, and each Sentinel keeps its own
+            builder.withSsl(uri).withAuthentication(uri).withTimeout(uri.getTimeout()).withDatabase(uri.getDatabase());
             for (RedisURI sentinel : uri.getSentinels()) {
                 builder.withSentinel(RedisURI.builder(sentinel).build());
             }
-            builder.withSsl(uri).withAuthentication(uri).withTimeout(uri.getTimeout()).withDatabase(uri.getDatabase());
+            if (uri.getLibraryName() != null) {
+                builder.withLibraryName(uri.getLibraryName());
+            }
+            if (uri.getLibraryVersion() != null) {
+                builder.withLibraryVersion(uri.getLibraryVersion());
+            }
             if (uri.getClientName() != null) {
                 builder.withClientName(uri.getClientName());
             }

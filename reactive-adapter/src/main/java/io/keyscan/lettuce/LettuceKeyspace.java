@@ -15,6 +15,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
+import java.security.cert.CertificateException;
+import javax.net.ssl.SSLHandshakeException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -88,15 +90,11 @@ final class LettuceKeyspace implements RedisKeyspace {
         private static final List<String> TRANSIENT_REPLIES = List.of("LOADING", "BUSY", "TRYAGAIN", "MASTERDOWN",
                 "CLUSTERDOWN");
         private static final List<String> NEVER_RETRIED_REPLIES = List.of("WRONGPASS", "NOAUTH",
-                "ERR INVALID PASSWORD");
+                "ERR INVALID PASSWORD", "ERR AUTH", "ERR CLIENT SENT AUTH");
         /** The server does not offer the command: renamed away, unknown, or denied by an ACL. */
         private static final List<String> UNAVAILABLE_REPLIES = List.of("NOPERM", "ERR UNKNOWN COMMAND");
 
         private Failures() {
-        }
-
-        static boolean isTransient(Throwable error) {
-            return classify(error).isTransient();
         }
 
         static FailureKind classify(Throwable error) {
@@ -110,6 +108,10 @@ final class LettuceKeyspace implements RedisKeyspace {
                     if (startsWithAny(t.getMessage(), NEVER_RETRIED_REPLIES)) {
                         return FailureKind.PERMANENT;
                     }
+                }
+                // A certificate the client does not trust stays untrusted (an IOException, but not a passing one).
+                if (t instanceof SSLHandshakeException || t instanceof CertificateException) {
+                    return FailureKind.PERMANENT;
                 }
             }
             for (Throwable t = error; t != null; t = t.getCause()) {
