@@ -11,10 +11,12 @@ import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.masterreplica.StatefulRedisMasterReplicaConnection;
+import io.lettuce.core.resource.ClientResources;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Creates {@link KeyScanner}s that talk to Redis through Lettuce's reactive API.
@@ -128,6 +130,28 @@ public final class LettuceKeyScanner {
      * @throws IllegalArgumentException for a Sentinel URI without a master set name
      */
     public static KeyScanner create(RedisURI uri, ClientOptions clientOptions, KeyScanOptions options) {
+        return connect(uri, null, clientOptions, options);
+    }
+
+    /**
+     * {@link #create(RedisURI, ClientOptions, KeyScanOptions)} on the application's Lettuce {@link ClientResources}
+     * (its event loops, and what is configured on them, such as tracing and command latency metrics), which the
+     * scanner's client shares and leaves running when it is closed.
+     *
+     * @param uri where to connect: {@code redis://}, {@code rediss://} or {@code redis-sentinel://}
+     * @param resources the application's client resources
+     * @param clientOptions Lettuce client options, e.g. {@link io.lettuce.core.SslOptions} for TLS
+     * @param options the settings
+     * @return a scanner that owns its client (not {@code resources}) and closes it when closed
+     * @throws io.lettuce.core.RedisConnectionException as {@link #create(RedisURI, ClientOptions, KeyScanOptions)}
+     */
+    public static KeyScanner create(RedisURI uri, ClientResources resources, ClientOptions clientOptions,
+            KeyScanOptions options) {
+        return connect(uri, Objects.requireNonNull(resources, "resources"), clientOptions, options);
+    }
+
+    private static KeyScanner connect(RedisURI uri, @Nullable ClientResources resources, ClientOptions clientOptions,
+            KeyScanOptions options) {
         Objects.requireNonNull(uri, "uri");
         Objects.requireNonNull(clientOptions, "clientOptions");
         Objects.requireNonNull(options, "options");
@@ -137,7 +161,8 @@ public final class LettuceKeyScanner {
         boolean sentinel = SentinelConnector.isSentinel(copy);
         // for messages: never the URI, it may hold a password
         String address = sentinel ? SentinelConnector.describe(copy) : copy.getHost() + ":" + copy.getPort();
-        RedisClient client = RedisClient.create(copy);
+        // Lettuce leaves resources it was given running when the client shuts down
+        RedisClient client = resources == null ? RedisClient.create(copy) : RedisClient.create(resources, copy);
         try {
             client.setOptions(clientOptions);
             if (sentinel) {

@@ -144,7 +144,10 @@ final class KeyScanConnection implements AutoCloseable {
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .build();
         try {
-            return LettuceKeyScanner.create(uri, clientOptions, options);
+            // the application's client resources (event loops, tracing, latency metrics), as its own client uses
+            return client.getClientResources().isPresent()
+                    ? LettuceKeyScanner.create(uri, client.getClientResources().get(), clientOptions, options)
+                    : LettuceKeyScanner.create(uri, clientOptions, options);
         } catch (RuntimeException e) {
             throw cannotConnect("the " + (options.readFromReplicas() ? "replicas" : "master") + " of sentinel master "
                     + "set '" + uri.getSentinelMasterId() + "' through the Sentinels " + describeNodes(
