@@ -150,8 +150,8 @@ final class DefaultKeyScanner implements KeyScanner {
             return sortedKeys.buffer(VALUE_BATCH)
                     .flatMapSequential(batch -> values(query, batch, true), VALUE_CONCURRENCY, 1)
                     .doOnNext(pair -> memory.addValue(pair.value().length()))
-                    .collectList()
-                    .publishOn(options.resultScheduler());
+                    // already on the result scheduler: every batch is, and so is an empty key list
+                    .collectList();
         }));
     }
 
