@@ -287,7 +287,8 @@ final class DefaultKeyScanner implements KeyScanner {
 
     /** Every node that can hold the query's keys, listed with {@code perNode}, in rounds (see {@link TopologyRounds}). */
     private Flux<byte[]> inRounds(Query query, Function<ScanNode, Flux<byte[]>> perNode, int prefetch) {
-        return new TopologyRounds(query.pattern, () -> responsibleNodes(query), options.nodeConcurrency())
+        return new TopologyRounds(query.pattern, () -> responsibleNodes(query),
+                node -> FollowedShard.of(node, keyspace::nodes, options.commandTimeout()), options.nodeConcurrency())
                 .list(perNode, prefetch);
     }
 

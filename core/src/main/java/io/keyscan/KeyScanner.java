@@ -1,8 +1,6 @@
 package io.keyscan;
 
-import io.keyscan.spi.RedisKeyspace;
 import java.util.List;
-import java.util.Objects;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -177,18 +175,4 @@ public interface KeyScanner extends AutoCloseable {
      */
     @Override
     void close();
-
-    /**
-     * Creates a scanner over a client adapter's {@link RedisKeyspace}. Applications use an adapter's factory
-     * instead, e.g. {@code LettuceKeyScanner.create(connection, options)}.
-     *
-     * @param keyspace the adapter's view of the Redis deployment
-     * @param options the settings
-     * @return a thread-safe scanner that closes {@code keyspace} when closed
-     */
-    static KeyScanner create(RedisKeyspace keyspace, KeyScanOptions options) {
-        Objects.requireNonNull(keyspace, "keyspace");
-        Objects.requireNonNull(options, "options");
-        return new DefaultKeyScanner(keyspace, options);
-    }
 }

@@ -33,6 +33,15 @@ import reactor.core.publisher.Mono;
  * cursor is Redis' plain dictionary cursor (standalone mode); cluster mode (7.4+) puts the slot in the low bits
  * and other servers may differ, so the caller splits only where {@link #allowsCursorRanges} says so.
  *
+ * <p><b>Slot-precise progress.</b> A cluster node that keeps one table per slot ({@code kvstore.c}: Redis 7.4+,
+ * Valkey 8+) walks its slots in increasing order with the slot in the cursor's low 14 bits (see
+ * {@link ClusterSlots}). Where a generation's replies show that layout ({@value #CONFIRMING_SLOTS} distinct slots
+ * met in increasing order, and no key or cursor out of order), the slots before the cursor's are finished: when the
+ * shard's process is replaced (a failover, a restart), the walk resumes on the new process at the start of the slot
+ * that was in progress, so it reads again at most that slot. The new process must show the same layout by the end
+ * of its walk (it may be another version, in a rolling upgrade); if it does not, or contradicts it, the node is
+ * walked again from cursor 0. Nothing is assumed from a version number.
+ *
  * <p>Thread-safe: ranges of one iteration run concurrently; each range runs one page at a time.
  */
 final class NodeIteration {
@@ -41,6 +50,13 @@ final class NodeIteration {
 
     /** More server changes than this in one listing end it with an error instead of looping. */
     static final int MAX_RESTARTS = 5;
+
+    /**
+     * Distinct slots a generation's keys must arrive in, in increasing order, before its cursor is taken to carry
+     * the slot. A node whose cursor does not (one table for all slots) returns keys of random slots: the chance that
+     * 16 of them arrive sorted is 1 in 16! (about 5e-14), and one key out of order refutes the layout for good.
+     */
+    static final int CONFIRMING_SLOTS = 16;
 
     private final ScanNode node;
     private final String pattern;
@@ -59,6 +75,14 @@ final class NodeIteration {
     private long trustedEpoch;
     private int generation;
     private int restarts;
+    /** What the current generation's replies show of its cursor: see {@link #observeSlots}. */
+    private int ascendingSlots;
+    private boolean slotLayoutRefuted;
+    /**
+     * The current generation resumed the walk at the slots that were in progress on the process before it, rather
+     * than from cursor 0: it must itself show the per-slot cursor by its end, or the node is walked again in full.
+     */
+    private boolean resumedAtSlots;
 
     NodeIteration(ScanNode node, String pattern, byte[] match, @Nullable KeyType type, CommandRunner runner,
             CountTuner tuner, KeyScanListener listener) {
@@ -115,17 +139,74 @@ final class NodeIteration {
 
     /**
      * The ranges of {@code ranges} that finished in an earlier generation, i.e. on a server process that has
-     * since been replaced, each reset to walk again from its start.
+     * since been replaced, each reset to walk again (see {@link Range#restartAt}).
      */
     synchronized List<Range> staleRanges(List<Range> ranges) {
         List<Range> stale = new ArrayList<>();
         for (Range range : ranges) {
             if (range.generation != generation) {
                 range.restartAt(generation);
-                stale.add(range);
+                if (!range.finished) {
+                    stale.add(range); // a range finished before a resumption at slots stays finished
+                }
             }
         }
         return stale;
+    }
+
+    /** Whether the current generation's replies showed the per-slot cursor and nothing against it. Caller holds the lock. */
+    private boolean slotLayoutShown() {
+        return !slotLayoutRefuted && ascendingSlots >= CONFIRMING_SLOTS;
+    }
+
+    /** Starts a generation: resumed at the slots in progress, or from cursor 0. Caller holds the lock. */
+    private void newGeneration(boolean atSlots) {
+        generation++;
+        resumedAtSlots = atSlots;
+        ascendingSlots = 0;
+        slotLayoutRefuted = false;
+    }
+
+    /**
+     * Checks a page of {@code range} against the per-slot cursor layout: every key's slot at least the slot of the
+     * cursor sent and of the key before it, at most the slot of the cursor returned (unless that is 0, the end),
+     * which is not before the one sent. Counts the distinct slots met in order. Only on a cluster node.
+     *
+     * @return whether this generation resumed at slots and the page contradicts the layout: walk the node in full
+     */
+    private synchronized boolean observeSlots(Range range, String sent, ScanPage page) {
+        if (slotLayoutRefuted || server == null || !server.mode().equals("cluster") || range.generation != generation) {
+            return false;
+        }
+        int from = ClusterSlots.slotOf(sent);
+        boolean last = page.isLast();
+        int to = last ? ClusterSlots.SLOTS - 1 : ClusterSlots.slotOf(page.cursor());
+        boolean inOrder = to >= from;
+        int previous = range.lastKeySlot;
+        for (byte[] key : page.keys()) {
+            int slot = ClusterSlots.of(key);
+            if (slot < from || slot < previous || slot > to) {
+                inOrder = false;
+                break;
+            }
+            if (slot > previous) {
+                ascendingSlots++;
+            }
+            previous = slot;
+        }
+        range.lastKeySlot = previous;
+        if (!inOrder) {
+            slotLayoutRefuted = true;
+            return resumedAtSlots;
+        }
+        return false;
+    }
+
+    /** Walks the node again from cursor 0 in a new generation. Caller holds the lock. */
+    private void restartFully(String reason, String cursor) {
+        log.warn("{}: {}; listing it again from cursor 0", node.address(), reason);
+        countRestart(reason, cursor);
+        newGeneration(false);
     }
 
     private void notifyServerChange() {
@@ -162,6 +243,8 @@ final class NodeIteration {
         private volatile boolean finished;
         /** The generation (server process) {@link #cursor} belongs to. */
         private volatile int generation;
+        /** The slot of the last key this range's generation returned; -1 before one. Guarded by the iteration. */
+        private int lastKeySlot = -1;
 
         private Range(long start, long end, int generation) {
             this.start = start;
@@ -185,9 +268,19 @@ final class NodeIteration {
             return start == 0 ? ScanPage.FIRST_CURSOR : Long.toUnsignedString(Long.reverse(start));
         }
 
+        /**
+         * Walks this range again on the process of {@code newGeneration}: from the start of the slot it was in when
+         * that generation resumed at slots (a finished range stays finished), else from its start. Caller holds the
+         * iteration's lock.
+         */
         private void restartAt(int newGeneration) {
-            cursor = startCursor();
-            finished = false;
+            if (!resumedAtSlots) {
+                cursor = startCursor();
+                finished = false;
+            } else if (!finished) {
+                cursor = ClusterSlots.startOf(ClusterSlots.slotOf(cursor));
+            }
+            lastKeySlot = -1;
             generation = newGeneration;
         }
 
@@ -290,12 +383,48 @@ final class NodeIteration {
         private Mono<List<byte[]>> followingPage() {
             ScanRequest request = request();
             Call call = new Call("SCAN", pattern, node::address, request.cursor());
-            return runner.run(() -> sampler.scan(request), call)
+            return runner.run(() -> pageFromIssuer(request), call)
                     .onErrorResume(error -> markTypeRefusal(request, error))
-                    .flatMap(attempt -> afterReply(attempt, request))
+                    .flatMap(attempt -> attempt.value().page() == null
+                            ? Mono.just(onServerObserved(attempt.value().observed(), null, request))
+                            : afterReply(new Attempt<>(attempt.value().page(), attempt.attempts()), request))
                     .flatMap(keys -> ofType(request, keys))
                     .onErrorResume(TypeArgumentRefused.class,
                             refused -> withoutTypeIfRefused(refused, request, this::followingPage));
+        }
+
+        /**
+         * The next page. But when the connection was established again since the cursor was trusted (a reconnect,
+         * or the shard moved to another server), first which process answers now: the cursor goes only to the one
+         * that issued it, and for another one the reply is that process, with no page (its walk starts over).
+         */
+        private Mono<PageOrProcess> pageFromIssuer(ScanRequest request) {
+            // a shard whose last command failed first looks where it is now: a move shows in the epoch
+            Mono<Void> located = node instanceof FollowedShard ? ((FollowedShard) node).located() : Mono.empty();
+            return located.then(Mono.defer(() -> pageOrProcess(request)));
+        }
+
+        private Mono<PageOrProcess> pageOrProcess(ScanRequest request) {
+            long epoch = node.connectionEpoch();
+            ServerInfo issuer;
+            synchronized (NodeIteration.this) {
+                issuer = epoch == trustedEpoch ? null : server;
+            }
+            if (issuer == null) {
+                return sampler.scan(request).map(page -> new PageOrProcess(page, null));
+            }
+            return node.serverInfo().flatMap(info -> {
+                if (!info.runId().equals(issuer.runId())) {
+                    return Mono.just(new PageOrProcess(null, new Observed(info, epoch)));
+                }
+                synchronized (NodeIteration.this) {
+                    // the epoch read before INFO was sent: a reconnect since shows as another epoch again
+                    if (server == issuer) {
+                        trustedEpoch = epoch;
+                    }
+                }
+                return sampler.scan(request).map(page -> new PageOrProcess(page, null));
+            });
         }
 
         private Mono<List<byte[]>> afterReply(Attempt<ScanPage> attempt, ScanRequest request) {
@@ -320,43 +449,55 @@ final class NodeIteration {
                 // reply is handled, leaves the next page unverified and so checked again.
                 long epochBefore = node.connectionEpoch();
                 return node.serverInfo().map(info -> new Observed(info, epochBefore));
-            }, call).map(info -> {
-                boolean serverChanged = false;
-                boolean keep;
-                synchronized (NodeIteration.this) {
-                    long epochBefore = info.value().epochBefore();
-                    ServerInfo current = info.value().info();
-                    ServerInfo known = server;
-                    if (!current.runId().equals(known.runId())) {
-                        if (generation == NodeIteration.this.generation) {
-                            log.warn("Redis server at {} changed during SCAN of pattern {} (run_id {} -> {}), likely "
-                                    + "a restart or failover; cursor {} is meaningless to the new process, so this "
-                                    + "server is scanned again from cursor 0", node.address(),
-                                    Patterns.abbreviate(pattern), known.runId(), current.runId(), request.cursor());
-                            countRestart("run_id changed from " + known.runId() + " to " + current.runId(),
-                                    request.cursor());
-                            serverChanged = true;
-                            server = current;
-                            NodeIteration.this.generation++;
-                        }
-                        trustedEpoch = epochBefore;
-                        // The page may come from either process: drop it; the new generation's walk covers it.
-                        restartAt(NodeIteration.this.generation);
-                        keep = false;
-                    } else {
-                        trustedEpoch = epochBefore;
-                        keep = generation == NodeIteration.this.generation;
-                        if (!keep) {
-                            restartAt(NodeIteration.this.generation);
+            }, call).map(info -> onServerObserved(info.value(), scanned.value(), request));
+        }
+
+        /**
+         * The process {@code observed} answers on this node now: the same one, and {@code page} (if any) is kept;
+         * another one, and the walk starts a new generation on it (see {@link #restartAt}), the page dropped.
+         */
+        private List<byte[]> onServerObserved(Observed observed, @Nullable ScanPage page, ScanRequest request) {
+            boolean serverChanged = false;
+            boolean keep;
+            synchronized (NodeIteration.this) {
+                long epochBefore = observed.epochBefore();
+                ServerInfo current = observed.info();
+                ServerInfo known = server;
+                if (!current.runId().equals(known.runId())) {
+                    if (generation == NodeIteration.this.generation) {
+                        log.warn("Redis server at {} changed during SCAN of pattern {} (run_id {} -> {}), likely "
+                                + "a restart or failover; cursor {} is meaningless to the new process, so this "
+                                + "server is scanned again{}", node.address(),
+                                Patterns.abbreviate(pattern), known.runId(), current.runId(), request.cursor(),
+                                slotLayoutShown() ? " from the start of the slot in progress"
+                                        : " from cursor 0");
+                        countRestart("run_id changed from " + known.runId() + " to " + current.runId(),
+                                request.cursor());
+                        serverChanged = true;
+                        server = current;
+                        newGeneration(slotLayoutShown());
+                        if (resumedAtSlots) {
+                            log.info("{}: its cursor carries the slot, so only the slots from {} on are listed "
+                                    + "again", node.address(), ClusterSlots.slotOf(cursor));
                         }
                     }
+                    trustedEpoch = epochBefore;
+                    // The page may come from either process: drop it; the new generation's walk covers it.
+                    restartAt(NodeIteration.this.generation);
+                    keep = false;
+                } else {
+                    trustedEpoch = epochBefore;
+                    keep = generation == NodeIteration.this.generation;
+                    if (!keep) {
+                        restartAt(NodeIteration.this.generation);
+                    }
                 }
-                // The listener is user code: told outside the lock (accept() tells it of the page).
-                if (serverChanged) {
-                    notifyServerChange();
-                }
-                return keep ? accept(scanned.value(), request) : List.<byte[]>of();
-            });
+            }
+            // The listener is user code: told outside the lock (accept() tells it of the page).
+            if (serverChanged) {
+                notifyServerChange();
+            }
+            return keep && page != null ? accept(page, request) : List.<byte[]>of();
         }
 
         private List<byte[]> accept(ScanPage page, ScanRequest request) {
@@ -367,9 +508,27 @@ final class NodeIteration {
             }
             String next = page.cursor();
             long rangeEnd = end;
-            cursor = next;
-            finished = page.isLast()
+            boolean last = page.isLast()
                     || (rangeEnd != 0 && Long.compareUnsigned(Long.reverse(Long.parseUnsignedLong(next)), rangeEnd) >= 0);
+            if (observeSlots(this, request.cursor(), page)) {
+                synchronized (NodeIteration.this) {
+                    restartFully("the server that took over does not show a cursor that carries the slot", cursor);
+                    restartAt(NodeIteration.this.generation);
+                }
+                return List.of();
+            }
+            if (last) {
+                synchronized (NodeIteration.this) {
+                    if (resumedAtSlots && generation == NodeIteration.this.generation && !slotLayoutShown()) {
+                        restartFully("the server that took over did not show by the end of its walk that its cursor "
+                                + "carries the slot", cursor);
+                        restartAt(NodeIteration.this.generation);
+                        return List.of();
+                    }
+                }
+            }
+            cursor = next;
+            finished = last;
             return page.keys();
         }
     }
@@ -381,6 +540,10 @@ final class NodeIteration {
         TypeArgumentRefused(Throwable failure) {
             super(failure.getMessage(), failure, false, false);
         }
+    }
+
+    /** A page, or no page and the other process that answers instead of the one that issued the cursor. */
+    private record PageOrProcess(@Nullable ScanPage page, @Nullable Observed observed) {
     }
 
     /** A server description and the connection epoch when it was asked for. */

@@ -28,16 +28,22 @@ final class TopologyRounds {
 
     private final String pattern;
     private final Supplier<Mono<List<ScanNode>>> responsibleNodes;
+    private final Function<ScanNode, ScanNode> follow;
     private final int nodeConcurrency;
 
     /**
      * @param pattern the listing's pattern, for messages
      * @param responsibleNodes the nodes that can hold the keys, asked anew at each subscription
+     * @param follow each node as the listing walks it: a cluster shard is followed to its new server after a
+     *     failover (see {@link FollowedShard}), so that a round's end compares the topology with where the shards
+     *     were walked last
      * @param nodeConcurrency nodes listed at once, 0 for all
      */
-    TopologyRounds(String pattern, Supplier<Mono<List<ScanNode>>> responsibleNodes, int nodeConcurrency) {
+    TopologyRounds(String pattern, Supplier<Mono<List<ScanNode>>> responsibleNodes,
+            Function<ScanNode, ScanNode> follow, int nodeConcurrency) {
         this.pattern = pattern;
         this.responsibleNodes = responsibleNodes;
+        this.follow = follow;
         this.nodeConcurrency = nodeConcurrency;
     }
 
@@ -48,10 +54,21 @@ final class TopologyRounds {
 
     private Flux<byte[]> round(List<ScanNode> topology, List<ScanNode> toList,
             Function<ScanNode, Flux<byte[]>> perNode, int prefetch, int round) {
-        Flux<byte[]> listings = toList.size() == 1 ? perNode.apply(toList.get(0))
-                : Flux.merge(Flux.fromIterable(toList).map(perNode), concurrency(toList.size()), prefetch);
+        List<ScanNode> walked = new ArrayList<>(topology.size());
+        for (ScanNode node : topology) {
+            walked.add(toList.contains(node) ? follow.apply(node) : node);
+        }
+        List<ScanNode> walks = new ArrayList<>(toList.size());
+        for (int i = 0; i < topology.size(); i++) {
+            if (toList.contains(topology.get(i))) {
+                walks.add(walked.get(i));
+            }
+        }
+        Flux<byte[]> listings = walks.size() == 1 ? perNode.apply(walks.get(0))
+                : Flux.merge(Flux.fromIterable(walks).map(perNode), concurrency(walks.size()), prefetch);
         return listings.concatWith(Flux.defer(() -> responsibleNodes.get().flatMapMany(after -> {
-            List<ScanNode> changed = changedNodes(topology, after);
+            // where each shard was walked last: a shard followed to a promoted replica is not new
+            List<ScanNode> changed = changedNodes(walked, after);
             if (changed.isEmpty()) {
                 return Flux.empty();
             }
@@ -66,7 +83,11 @@ final class TopologyRounds {
         })));
     }
 
-    /** Nodes of {@code after} that were not in {@code before} or gained slots since. */
+    /**
+     * Nodes of {@code after} that were not in {@code before} or gained slots since. A new node of a shard that was
+     * walked on one of its nodes (a replica promoted by a manual failover, its former master walked to the end) is
+     * not new, unless it serves slots that walk did not.
+     */
     static List<ScanNode> changedNodes(List<ScanNode> before, List<ScanNode> after) {
         Map<String, BitSet> slotsBefore = new HashMap<>();
         for (ScanNode node : before) {
@@ -75,6 +96,14 @@ final class TopologyRounds {
         List<ScanNode> changed = new ArrayList<>();
         for (ScanNode node : after) {
             BitSet previous = slotsBefore.get(node.id());
+            if (previous == null) {
+                for (String member : node.shardNodeIds()) {
+                    if (slotsBefore.containsKey(member)) {
+                        previous = slotsBefore.get(member);
+                        break;
+                    }
+                }
+            }
             if (previous == null) {
                 changed.add(node);
                 continue;

@@ -24,6 +24,21 @@ class ScanEngineTest {
     }
 
     @Test
+    void theSpiEntryPointBuildsTheEngineAndClosesTheKeyspaceWithIt() {
+        ScriptedNode node = new ScriptedNode().pages(List.of(List.of("b", "a")));
+        ScriptedKeyspace keyspace = new ScriptedKeyspace(node);
+        KeyScanner scanner = io.keyscan.spi.KeyScanEngine.create(keyspace, SCAN);
+
+        StepVerifier.create(scanner.fetchKeys("*")).expectNext(List.of("a", "b")).verifyComplete();
+        scanner.close();
+        assertThat(keyspace.closed.get()).isTrue();
+        assertThatNullPointerException().isThrownBy(() -> io.keyscan.spi.KeyScanEngine.create(null, SCAN))
+                .withMessage("keyspace must not be null");
+        assertThatNullPointerException().isThrownBy(() -> io.keyscan.spi.KeyScanEngine.create(keyspace, null))
+                .withMessage("options must not be null");
+    }
+
+    @Test
     void sendsNothingUntilRequested() {
         ScriptedNode node = new ScriptedNode().pages(List.of(List.of("a", "b"), List.of("c")));
 

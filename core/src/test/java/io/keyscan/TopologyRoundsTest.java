@@ -25,6 +25,7 @@ class TopologyRoundsTest {
     static final class ShardNode extends ScriptedNode {
         private final String id;
         private final BitSet slots;
+        private java.util.Set<String> shardNodeIds;
 
         ShardNode(String id, int fromSlot, int toSlot, List<String> keys) {
             super(id + ":6379");
@@ -32,6 +33,18 @@ class TopologyRoundsTest {
             this.slots = new BitSet();
             this.slots.set(fromSlot, toSlot + 1);
             pages(List.of(keys));
+            this.shardNodeIds = java.util.Set.of(id);
+        }
+
+        /** The node ids of the shard, as CLUSTER NODES shows its master and replicas. */
+        ShardNode shard(String... ids) {
+            this.shardNodeIds = java.util.Set.of(ids);
+            return this;
+        }
+
+        @Override
+        public java.util.Set<String> shardNodeIds() {
+            return shardNodeIds;
         }
 
         @Override
@@ -124,6 +137,34 @@ class TopologyRoundsTest {
 
         StepVerifier.create(new DefaultKeyScanner(keyspace, SCAN, () -> 0.5).scan("k*").collectList())
                 .assertNext(keys -> assertThat(keys).containsExactlyInAnyOrder("k1", "k2", "k3"))
+                .verifyComplete();
+        assertThat(c.scans).hasSize(1);
+    }
+
+    @Test
+    void aReplicaPromotedByAManualFailoverWhileItsFormerMasterWasListedIsNotListedAgain() {
+        // CLUSTER FAILOVER on c: a, walked to the end, is now c's replica and kept every key of the shard
+        ShardNode a = new ShardNode("a", 0, 8191, List.of("k1"));
+        ShardNode b = new ShardNode("b", 8192, 16383, List.of("k3"));
+        ShardNode c = new ShardNode("c", 0, 8191, List.of("k1")).shard("c", "a");
+        ChangingKeyspace keyspace = new ChangingKeyspace(List.of(a, b), List.of(c, b));
+
+        StepVerifier.create(new DefaultKeyScanner(keyspace, SCAN, () -> 0.5).fetchKeys("k*"))
+                .expectNext(List.of("k1", "k3"))
+                .verifyComplete();
+        assertThat(c.scans).as("a's walk covered the shard").isEmpty();
+    }
+
+    @Test
+    void aNewMasterOfTheShardThatServesMoreSlotsIsListedAgain() {
+        ShardNode a = new ShardNode("a", 0, 8191, List.of("k1"));
+        ShardNode b = new ShardNode("b", 8192, 16383, List.of("k3"));
+        ShardNode c = new ShardNode("c", 0, 9000, List.of("k1", "k2")).shard("c", "a");
+        ShardNode b2 = new ShardNode("b", 9001, 16383, List.of("k3"));
+        ChangingKeyspace keyspace = new ChangingKeyspace(List.of(a, b), List.of(c, b2));
+
+        StepVerifier.create(new DefaultKeyScanner(keyspace, SCAN, () -> 0.5).fetchKeys("k*"))
+                .expectNext(List.of("k1", "k2", "k3"))
                 .verifyComplete();
         assertThat(c.scans).hasSize(1);
     }

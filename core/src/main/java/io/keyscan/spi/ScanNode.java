@@ -26,6 +26,18 @@ public interface ScanNode {
     }
 
     /**
+     * The ids of every node of this node's shard as the topology tells now: the master serving the slots and each
+     * of its replicas, this node among them; just {@link #id()} by default. A listing that walked the shard on one
+     * of them (a master since demoted by a manual failover keeps replicating the shard) need not walk it again on a
+     * new master.
+     *
+     * @return the ids of the shard's nodes
+     */
+    default java.util.Set<String> shardNodeIds() {
+        return java.util.Set.of(id());
+    }
+
+    /**
      * The hash slots this node serves in a cluster (0..16383), empty for a standalone server. When a node's slots
      * grow between the start and the end of a listing (slots migrated to it), the listing walks it again.
      *

@@ -18,9 +18,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Function;
@@ -33,9 +35,9 @@ import reactor.core.publisher.Mono;
  * or, with {@code readFromReplicas}, on one of its replicas.
  *
  * <p>The topology is read from the servers ({@code CLUSTER NODES}) at every listing's start and end, not taken
- * from Lettuce's cached view, which changes only on its own refresh schedule. A shard node that fails (its master
- * was killed, say) looks up its shard's current server before the next attempt; when that is another server, its
- * connection epoch changes and the engine, seeing another {@code run_id}, scans the shard again from cursor 0.
+ * from Lettuce's cached view, which changes only on its own refresh schedule. A shard node stays on the server it
+ * was created for; when that server fails (its master was killed, say), the engine asks for the nodes again and
+ * moves the listing of the shard to the server that serves it now.
  */
 final class LettuceClusterKeyspace implements RedisKeyspace {
 
@@ -147,6 +149,8 @@ final class LettuceClusterKeyspace implements RedisKeyspace {
         final BitSet slots = new BitSet();
         final RedisClusterNode master;
         final List<RedisClusterNode> replicas;
+        /** The ids of the master and of every node replicating it, whatever its state. */
+        final Set<String> nodeIds = new HashSet<>();
 
         Shard(RedisClusterNode master, List<RedisClusterNode> replicas) {
             this.master = master;
@@ -229,8 +233,16 @@ final class LettuceClusterKeyspace implements RedisKeyspace {
                 byMaster.put(node.getNodeId(), shard);
             }
         }
+        for (Shard shard : byMaster.values()) {
+            if (shard.master.getNodeId() != null) {
+                shard.nodeIds.add(shard.master.getNodeId());
+            }
+        }
         for (RedisClusterNode node : partitions) {
             Shard shard = node.getSlaveOf() == null ? null : byMaster.get(node.getSlaveOf());
+            if (shard != null && node.getNodeId() != null) {
+                shard.nodeIds.add(node.getNodeId());
+            }
             if (shard != null && node.is(RedisClusterNode.NodeFlag.REPLICA) && !failed(node) && hasAddress(node)
                     && node.isConnected()
                     && !node.is(RedisClusterNode.NodeFlag.LOADING)) {
@@ -282,30 +294,33 @@ final class LettuceClusterKeyspace implements RedisKeyspace {
     }
 
     /**
-     * One shard, served by its master (or a replica). Follows the shard: after a command failed, the next one
-     * first asks the cluster which server now serves the shard's first slot, and moves there if it changed.
+     * One shard, on the server that serves it now (its master, or a replica under {@code readFromReplicas}). Each
+     * method sends exactly one command to that server; following the shard to another server after a failover is
+     * the engine's job (it asks {@link #nodes()} again).
      */
     final class ShardNode implements ScanNode {
 
         private final String id;
         private final BitSet slots;
-        private final int slot;
-        private volatile LettuceScanNode server;
-        private volatile long moves;
-        private volatile boolean stale;
-        private final Object lock = new Object();
+        private final Set<String> shardNodeIds;
+        private final LettuceScanNode server;
 
         ShardNode(Shard shard, LettuceScanNode server) {
             RedisClusterNode target = target(shard);
             this.id = target.getNodeId() != null ? target.getNodeId() : hostPort(target);
             this.slots = shard.slots;
-            this.slot = shard.slots.nextSetBit(0);
+            this.shardNodeIds = Set.copyOf(shard.nodeIds);
             this.server = server;
         }
 
         @Override
         public String id() {
             return id;
+        }
+
+        @Override
+        public Set<String> shardNodeIds() {
+            return shardNodeIds;
         }
 
         @Override
@@ -320,23 +335,22 @@ final class LettuceClusterKeyspace implements RedisKeyspace {
 
         @Override
         public long connectionEpoch() {
-            // changes when the connection reconnects, and when the shard moved to another server
-            return (moves << 32) + server.connectionEpoch();
+            return server.connectionEpoch();
         }
 
         @Override
         public Mono<ScanPage> scan(ScanRequest request) {
-            return onServer(server -> server.scan(request));
+            return server.scan(request);
         }
 
         @Override
         public Mono<List<byte[]>> keys(byte[] pattern) {
-            return onServer(server -> server.keys(pattern));
+            return server.keys(pattern);
         }
 
         @Override
         public Mono<List<String>> types(List<byte[]> keys) {
-            return onServer(server -> server.types(keys));
+            return server.types(keys);
         }
 
         @Override
@@ -349,42 +363,12 @@ final class LettuceClusterKeyspace implements RedisKeyspace {
 
         @Override
         public Mono<ServerInfo> serverInfo() {
-            return onServer(LettuceScanNode::serverInfo);
+            return server.serverInfo();
         }
 
         @Override
         public Mono<Long> scanMicros() {
-            return onServer(LettuceScanNode::scanMicros);
-        }
-
-        private <T> Mono<T> onServer(Function<LettuceScanNode, Mono<T>> command) {
-            // A command to a dead server does not fail: Lettuce holds it while reconnecting, until keyscan's
-            // timeout cancels it. So a cancel, too, sends the next command through a look at the topology
-            // (which costs one CLUSTER NODES when the cancel was only a consumer losing interest).
-            Mono<T> send = Mono.defer(() -> command.apply(server))
-                    .doOnError(error -> stale = true)
-                    .doOnCancel(() -> stale = true);
-            return Mono.defer(() -> stale ? follow().then(send) : send);
-        }
-
-        /** Finds the server that now serves this shard's first slot, and moves there if it is another one. */
-        private Mono<Void> follow() {
-            return shards().flatMap(shards -> {
-                for (Shard shard : shards) {
-                    if (shard.slots.get(slot)) {
-                        return server(shard);
-                    }
-                }
-                return Mono.<LettuceScanNode>empty();
-            }).doOnNext(now -> {
-                synchronized (lock) {
-                    if (now != server) {
-                        server = now;
-                        moves++;
-                    }
-                    stale = false;
-                }
-            }).onErrorResume(error -> Mono.empty()).then();
+            return server.scanMicros();
         }
     }
 }

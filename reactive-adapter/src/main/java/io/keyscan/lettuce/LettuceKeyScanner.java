@@ -2,6 +2,7 @@ package io.keyscan.lettuce;
 
 import io.keyscan.KeyScanOptions;
 import io.keyscan.KeyScanner;
+import io.keyscan.spi.KeyScanEngine;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -63,7 +64,7 @@ public final class LettuceKeyScanner {
                     + "reconnects cannot be observed. Pass a connection to one server (e.g. the master's URI, or a "
                     + "Sentinel URI: redis-sentinel://host:26379#mymaster).");
         }
-        return KeyScanner.create(new LettuceKeyspace(connection, null, null), options);
+        return KeyScanEngine.create(new LettuceKeyspace(connection, null, null), options);
     }
 
     /**
@@ -169,7 +170,7 @@ public final class LettuceKeyScanner {
                 return sentinel(client, copy, options);
             }
             StatefulRedisConnection<String, String> connection = client.connect();
-            return KeyScanner.create(new LettuceKeyspace(connection, address, client), options);
+            return KeyScanEngine.create(new LettuceKeyspace(connection, address, client), options);
         } catch (RuntimeException e) {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
             throw TlsFailures.explain(e, address);
@@ -179,12 +180,12 @@ public final class LettuceKeyScanner {
     private static KeyScanner sentinel(RedisClient client, RedisURI uri, KeyScanOptions options) {
         if (options.readFromReplicas()) {
             SentinelConnector.Replica replica = SentinelConnector.connectReplica(client, uri);
-            return KeyScanner.create(new LettuceKeyspace(replica.connection, replica.address,
+            return KeyScanEngine.create(new LettuceKeyspace(replica.connection, replica.address,
                     SentinelConnector.role(uri, true), client), options);
         }
         StatefulRedisConnection<String, String> connection = SentinelConnector.connectMaster(client, uri);
         // the master's address is learnt from the connection (and again after each failover)
-        return KeyScanner.create(new LettuceKeyspace(connection, null, SentinelConnector.role(uri, false), client),
+        return KeyScanEngine.create(new LettuceKeyspace(connection, null, SentinelConnector.role(uri, false), client),
                 options);
     }
 
@@ -237,7 +238,7 @@ public final class LettuceKeyScanner {
     public static KeyScanner create(StatefulRedisClusterConnection<String, String> connection, KeyScanOptions options) {
         Objects.requireNonNull(connection, "connection");
         Objects.requireNonNull(options, "options");
-        return KeyScanner.create(new LettuceClusterKeyspace(connection, options.readFromReplicas(),
+        return KeyScanEngine.create(new LettuceClusterKeyspace(connection, options.readFromReplicas(),
                 options.commandTimeout(), null), options);
     }
 
@@ -287,7 +288,7 @@ public final class LettuceKeyScanner {
         client.setOptions(clientOptions);
         try {
             StatefulRedisClusterConnection<String, String> connection = client.connect();
-            return KeyScanner.create(new LettuceClusterKeyspace(connection, options.readFromReplicas(),
+            return KeyScanEngine.create(new LettuceClusterKeyspace(connection, options.readFromReplicas(),
                     options.commandTimeout(), client), options);
         } catch (RuntimeException e) {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));

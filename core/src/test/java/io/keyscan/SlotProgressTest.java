@@ -1,0 +1,183 @@
+package io.keyscan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.keyscan.spi.ScanNode;
+import io.keyscan.testkit.LogCapture;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+
+/**
+ * A cluster shard whose process is replaced in the middle of a listing (a replica promoted after its master died),
+ * over scripted processes: the engine follows the shard to the promoted node, and resumes at the slot in progress
+ * only where both processes' replies show a cursor that carries the slot.
+ */
+class SlotProgressTest {
+
+    private static final int KEYS = 6_000;
+
+    private static final KeyScanOptions OPTIONS = KeyScanOptions.builder()
+            .useScan(true)
+            .scanCountAutoTune(false)
+            .scanCount(100)
+            .commandTimeout(Duration.ofSeconds(1))
+            .retryMaxAttempts(6)
+            .retryFirstBackoff(Duration.ofMillis(100))
+            .retryMaxBackoff(Duration.ofSeconds(1))
+            .build();
+
+    private static List<String> keys() {
+        List<String> keys = new ArrayList<>(KEYS);
+        for (int i = 0; i < KEYS; i++) {
+            keys.add("key:" + i);
+        }
+        return keys;
+    }
+
+    private static BitSet allSlots() {
+        BitSet slots = new BitSet();
+        slots.set(0, ClusterSlots.SLOTS);
+        return slots;
+    }
+
+    private static int fullestSlot(List<String> keys) {
+        Map<Integer, Integer> perSlot = new HashMap<>();
+        for (String key : keys) {
+            perSlot.merge(ClusterSlots.of(key.getBytes(StandardCharsets.UTF_8)), 1, Integer::sum);
+        }
+        return perSlot.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+    }
+
+    /** A keyspace whose one shard is on {@code topology}'s node: the tests swap it to fail over. */
+    private static DefaultKeyScanner scanner(AtomicReference<ScanNode> topology) {
+        ScriptedKeyspace keyspace = new ScriptedKeyspace() {
+            @Override
+            public Mono<List<ScanNode>> nodes() {
+                return Mono.fromSupplier(() -> List.of(topology.get()));
+            }
+
+            @Override
+            public Mono<ScanNode> nodeForKey(byte[] key) {
+                return Mono.fromSupplier(topology::get);
+            }
+        };
+        return new DefaultKeyScanner(keyspace, OPTIONS, () -> 0.5);
+    }
+
+    /**
+     * Lists half the keys on {@code master}, kills it and promotes {@code promoted}, then lists the rest.
+     *
+     * @return the keys the listing emitted
+     */
+    private static List<String> failOverAtHalf(SlotTableNode master, SlotTableNode promoted) {
+        AtomicReference<ScanNode> topology = new AtomicReference<>(master);
+        List<String> listed = new ArrayList<>();
+        StepVerifier.withVirtualTime(() -> scanner(topology).scan("key:*").doOnNext(listed::add), 0)
+                .thenRequest(KEYS / 2)
+                .expectNextCount(KEYS / 2)
+                .then(() -> {
+                    master.kill();
+                    topology.set(promoted);
+                })
+                .thenRequest(Long.MAX_VALUE)
+                .thenAwait(Duration.ofMinutes(1))
+                .thenConsumeWhile(key -> true)
+                .verifyComplete();
+        return listed;
+    }
+
+    @Test
+    void aPromotedReplicaWithATablePerSlotIsListedFromTheSlotInProgress() {
+        List<String> data = keys();
+        SlotTableNode master = new SlotTableNode("A", allSlots(), true, 1, data);
+        SlotTableNode promoted = master.successor("B", true, 2);
+
+        try (LogCapture logs = LogCapture.keyscan()) {
+            List<String> listed = failOverAtHalf(master, promoted);
+
+            assertThat(new HashSet<>(listed)).as("every key").isEqualTo(new HashSet<>(data));
+            assertThat(listed).as("each once").hasSize(KEYS);
+            int readTwice = master.keysReturned.get() + promoted.keysReturned.get() - KEYS;
+            assertThat(readTwice).as("keys read twice: at most the slot in progress")
+                    .isLessThanOrEqualTo(fullestSlot(data));
+            assertThat(logs.messages()).anyMatch(line -> line.contains("Shard of slot 0 moved from 10.0.0.1:A to "
+                    + "10.0.0.1:B"));
+            assertThat(logs.warnings()).anyMatch(line -> line.contains("from the start of the slot in progress"));
+        }
+        // B is asked which process it is before A's cursor would go to it, and is walked from position 0 of the
+        // slot that was in progress; the listing ends there (no second round)
+        String resumed = promoted.cursorsSent.get(0);
+        assertThat(resumed).isEqualTo(Integer.toString(ClusterSlots.slotOf(resumed)));
+        assertThat(Integer.parseInt(resumed)).isGreaterThan(0);
+        assertThat(promoted.cursorsSent).doesNotContain("0");
+    }
+
+    @Test
+    void aShardWithOneTableForAllSlotsIsListedAgainFromCursorZero() {
+        List<String> data = keys();
+        SlotTableNode master = new SlotTableNode("A", allSlots(), false, 1, data);
+        SlotTableNode promoted = master.successor("B", false, 2);
+
+        List<String> listed = failOverAtHalf(master, promoted);
+
+        assertThat(new HashSet<>(listed)).isEqualTo(new HashSet<>(data));
+        assertThat(listed).hasSize(KEYS);
+        assertThat(promoted.cursorsSent.get(0)).as("from cursor 0, A's cursor never sent to B").isEqualTo("0");
+        assertThat(promoted.keysReturned.get()).as("the whole shard again, once").isEqualTo(KEYS);
+    }
+
+    @Test
+    void aPromotedReplicaWithOneTableIsListedAgainInFullAfterTheResumption() {
+        // a rolling upgrade the other way round: the promoted node does not keep a table per slot
+        List<String> data = keys();
+        SlotTableNode master = new SlotTableNode("A", allSlots(), true, 1, data);
+        SlotTableNode promoted = master.successor("B", false, 2);
+
+        try (LogCapture logs = LogCapture.keyscan()) {
+            List<String> listed = failOverAtHalf(master, promoted);
+
+            assertThat(new HashSet<>(listed)).as("nothing lost").isEqualTo(new HashSet<>(data));
+            assertThat(listed).hasSize(KEYS);
+            assertThat(logs.warnings()).anyMatch(line -> line.contains("does not show a cursor that carries the slot")
+                    || line.contains("did not show by the end of its walk"));
+        }
+        assertThat(promoted.cursorsSent).as("resumed at the slot, then walked in full").contains("0");
+    }
+
+    @Test
+    void keysOfASingleSlotNeverConfirmTheLayout() {
+        // every key in one slot: nothing tells the two layouts apart, so the shard is listed again from 0
+        List<String> data = new ArrayList<>();
+        for (int i = 0; i < KEYS; i++) {
+            data.add("{user1}:" + i);
+        }
+        SlotTableNode master = new SlotTableNode("A", allSlots(), true, 1, data);
+        SlotTableNode promoted = master.successor("B", true, 2);
+        AtomicReference<ScanNode> topology = new AtomicReference<>(master);
+        Set<String> listed = new HashSet<>();
+        StepVerifier.withVirtualTime(() -> scanner(topology).scan("{user1}:*").doOnNext(listed::add), 0)
+                .thenRequest(KEYS / 2)
+                .expectNextCount(KEYS / 2)
+                .then(() -> {
+                    master.kill();
+                    topology.set(promoted);
+                })
+                .thenRequest(Long.MAX_VALUE)
+                .thenAwait(Duration.ofMinutes(1))
+                .thenConsumeWhile(key -> true)
+                .verifyComplete();
+        assertThat(listed).isEqualTo(new HashSet<>(data));
+        assertThat(promoted.cursorsSent.get(0)).isEqualTo("0");
+    }
+}
