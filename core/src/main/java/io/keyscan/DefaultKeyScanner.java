@@ -44,6 +44,7 @@ final class DefaultKeyScanner implements KeyScanner {
     private final CommandRunner runner;
     private final AtomicBoolean keysDeprecationLogged = new AtomicBoolean();
     private final AtomicBoolean parallelismRefusalLogged = new AtomicBoolean();
+    private final SlotCursorProcesses slotCursorProcesses = new SlotCursorProcesses();
 
     DefaultKeyScanner(RedisKeyspace keyspace, KeyScanOptions options) {
         this(keyspace, options, () -> ThreadLocalRandom.current().nextDouble());
@@ -261,7 +262,7 @@ final class DefaultKeyScanner implements KeyScanner {
             return exists(query).flatMapIterable(keys -> keys);
         }
         // One page in flight per node at most: prefetch 1 asks each node for one key, i.e. one page.
-        Flux<byte[]> walk = inRounds(query, node -> demandWalk(node, query), 1);
+        Flux<byte[]> walk = inRounds(query, (node, onlySlots) -> demandWalk(node, query, onlySlots), 1);
         if (!options.distinctScan()) {
             return walk;
         }
@@ -276,7 +277,8 @@ final class DefaultKeyScanner implements KeyScanner {
         if (query.queryClass == QueryClass.LITERAL) {
             return exists(query);
         }
-        return collect(options.useScan() ? inRounds(query, node -> collectingWalk(node, query), COLLECT_PREFETCH)
+        return collect(options.useScan()
+                ? inRounds(query, (node, onlySlots) -> collectingWalk(node, query, onlySlots), COLLECT_PREFETCH)
                 : keysRaw(query), memory);
     }
 
@@ -286,7 +288,7 @@ final class DefaultKeyScanner implements KeyScanner {
     }
 
     /** Every node that can hold the query's keys, listed with {@code perNode}, in rounds (see {@link TopologyRounds}). */
-    private Flux<byte[]> inRounds(Query query, Function<ScanNode, Flux<byte[]>> perNode, int prefetch) {
+    private Flux<byte[]> inRounds(Query query, TopologyRounds.NodeListing perNode, int prefetch) {
         return new TopologyRounds(query.pattern, () -> responsibleNodes(query),
                 node -> FollowedShard.of(node, keyspace::nodes, options.commandTimeout()), options.nodeConcurrency())
                 .list(perNode, prefetch);
@@ -328,12 +330,23 @@ final class DefaultKeyScanner implements KeyScanner {
 
     private NodeIteration iteration(ScanNode node, Query query) {
         return new NodeIteration(node, query.pattern, query.match, query.type, runner, CountTuner.forQuery(options,
-                query.queryClass), options.listener());
+                query.queryClass), options.listener(), slotCursorProcesses);
     }
 
-    /** One cursor over one server, a page at a time as demand needs it; a fresh iteration per subscription. */
-    private Flux<byte[]> demandWalk(ScanNode node, Query query) {
-        return NodeKeyWalk.of(() -> iteration(node, query).fullRange());
+    /**
+     * One cursor over one server, a page at a time as demand needs it; a fresh iteration per subscription. With
+     * {@code onlySlots}, the slots a cluster node gained during the listing, one slot range after the other (the
+     * whole node if its cursor does not carry the slot).
+     */
+    private Flux<byte[]> demandWalk(ScanNode node, Query query, @Nullable BitSet onlySlots) {
+        if (onlySlots == null) {
+            return NodeKeyWalk.of(() -> iteration(node, query).fullRange());
+        }
+        return Flux.defer(() -> {
+            List<NodeIteration.Range> ranges = iteration(node, query).slotRanges(onlySlots);
+            return Flux.concat(Flux.fromIterable(ranges)
+                    .map(range -> Flux.defer(() -> range.finished() ? Flux.empty() : NodeKeyWalk.of(() -> range))));
+        });
     }
 
     /**
@@ -342,15 +355,28 @@ final class DefaultKeyScanner implements KeyScanner {
      * round trips overlap (see {@link NodeIteration}). Ranges that finished before a server change are walked
      * again.
      */
-    private Flux<byte[]> collectingWalk(ScanNode node, Query query) {
+    private Flux<byte[]> collectingWalk(ScanNode node, Query query, @Nullable BitSet onlySlots) {
         return Flux.defer(() -> {
             NodeIteration iteration = iteration(node, query);
-            NodeIteration.Range all = iteration.fullRange();
+            List<NodeIteration.Range> slotRanges = onlySlots == null ? null : iteration.slotRanges(onlySlots);
+            NodeIteration.Range all = slotRanges == null ? iteration.fullRange() : slotRanges.get(0);
             Flux<byte[]> firstPages = Flux.defer(all::nextPage)
                     .repeat(() -> iteration.server() == null && !all.finished())
                     .flatMapIterable(keys -> keys);
             return firstPages.concatWith(Flux.defer(() -> {
-                List<NodeIteration.Range> ranges = iteration.split(all, parallelism(iteration.server(), node));
+                if (slotRanges != null) {
+                    // the gained slots, each range at once; or, on a node not known to keep a table per slot, the
+                    // first range, which became the whole node
+                    List<NodeIteration.Range> left = new ArrayList<>();
+                    for (NodeIteration.Range range : slotRanges) {
+                        if (!range.finished() && (range == all || iteration.slotRangesHold())) {
+                            left.add(range);
+                        }
+                    }
+                    return left.isEmpty() ? Flux.empty() : walkRanges(iteration, left);
+                }
+                List<NodeIteration.Range> ranges = iteration.split(all, query.hashTag != null ? 1
+                        : parallelism(iteration, node));
                 if (ranges.size() > 1 && log.isDebugEnabled()) {
                     log.debug("Listing {} on {} ({}) with {} cursor ranges", Patterns.abbreviate(query.pattern),
                             node.address(), iteration.server(), ranges.size());
@@ -370,11 +396,16 @@ final class DefaultKeyScanner implements KeyScanner {
         }));
     }
 
-    /** How many cursor ranges to walk on {@code server}: the option, or auto-tuning's choice; 1 where unsafe. */
-    private int parallelism(@Nullable ServerInfo server, ScanNode node) {
+    /**
+     * How many cursor ranges to walk on the iteration's server: the option, or auto-tuning's choice; 1 where
+     * unsafe. Ranges of the reversed cursor on a standalone Redis; slot ranges on a cluster node whose cursor is
+     * shown to carry the slot.
+     */
+    private int parallelism(NodeIteration iteration, ScanNode node) {
+        ServerInfo server = iteration.server();
         int asked = options.scanParallelism();
         int wanted = asked != 0 ? asked : options.scanCountAutoTune() ? AUTO_PARALLELISM : 1;
-        if (wanted <= 1 || NodeIteration.allowsCursorRanges(server)) {
+        if (wanted <= 1 || NodeIteration.allowsCursorRanges(server) || iteration.slotRangesHold()) {
             return wanted;
         }
         if (asked > 1 && parallelismRefusalLogged.compareAndSet(false, true)) {
@@ -404,7 +435,8 @@ final class DefaultKeyScanner implements KeyScanner {
                         + "call (about 1 s per million keys). Set useScan = true (KEYSCAN_USE_SCAN=true) to list "
                         + "them with SCAN instead; the result is the same. Logged once per scanner.");
             }
-            Function<ScanNode, Flux<byte[]>> keys = node -> runner.run(() -> node.keys(query.match),
+            // KEYS lists a whole node: a node that gained slots is listed in full again
+            TopologyRounds.NodeListing keys = (node, onlySlots) -> runner.run(() -> node.keys(query.match),
                             Call.keys(query.pattern, node::address))
                     .flatMapMany(attempt -> query.type == null ? Flux.fromIterable(attempt.value())
                             : Flux.fromIterable(attempt.value()).buffer(TypeFilter.BATCH)

@@ -66,7 +66,10 @@ final class NodeIteration {
     private final CountTuner tuner;
     private final KeyScanListener listener;
     private final ScanTimeSampler sampler;
-
+    /** The processes (run ids) whose cursor was shown to carry the slot, shared by the scanner's listings. */
+    private final SlotCursorProcesses slotCursorProcesses;
+    /** The range a listing starts with: it alone walks the node again if slot ranges turn out not to hold. */
+    private @Nullable Range primary;
 
     // Guarded by this.
     private @Nullable ServerInfo server;
@@ -85,7 +88,8 @@ final class NodeIteration {
     private boolean resumedAtSlots;
 
     NodeIteration(ScanNode node, String pattern, byte[] match, @Nullable KeyType type, CommandRunner runner,
-            CountTuner tuner, KeyScanListener listener) {
+            CountTuner tuner, KeyScanListener listener, SlotCursorProcesses slotCursorProcesses) {
+        this.slotCursorProcesses = slotCursorProcesses;
         this.node = node;
         this.pattern = pattern;
         this.match = match;
@@ -98,7 +102,30 @@ final class NodeIteration {
 
     /** The whole cursor space, starting at cursor 0. */
     Range fullRange() {
-        return new Range(0, 0, currentGeneration());
+        Range range = new Range(0, 0, currentGeneration());
+        primary = range;
+        return range;
+    }
+
+    /**
+     * The node's slots in {@code slots}, as ranges of contiguous slots, each walked by its own cursor from the start
+     * of its first slot until the cursor passes its last: only where the node's process is known to keep a table
+     * per slot, which its first page checks (else the first range walks the whole node, the others nothing).
+     * Used to list again the slots a node gained during a listing.
+     */
+    List<Range> slotRanges(java.util.BitSet slots) {
+        List<Range> ranges = new ArrayList<>();
+        int generation = currentGeneration();
+        for (int from = slots.nextSetBit(0); from >= 0; ) {
+            int to = slots.nextClearBit(from) - 1;
+            ranges.add(new Range(0L, 0L, generation).slots(from, to));
+            from = slots.nextSetBit(to + 1);
+        }
+        if (ranges.isEmpty()) {
+            throw new IllegalArgumentException("no slots to list on " + node.address());
+        }
+        primary = ranges.get(0);
+        return ranges;
     }
 
     /** The server the current cursors belong to; {@code null} before the first page. */
@@ -118,8 +145,11 @@ final class NodeIteration {
      * otherwise just {@code first}.
      */
     synchronized List<Range> split(Range first, int parts) {
+        if (parts >= 2 && !first.finished && slotLayoutShown()) {
+            return splitSlots(first, parts);
+        }
         int k = Integer.highestOneBit(Math.max(1, parts));
-        if (k < 2 || first.finished) {
+        if (k < 2 || first.finished || !allowsCursorRanges(server)) {
             return List.of(first);
         }
         long width = 1L << (64 - Integer.numberOfTrailingZeros(k));
@@ -134,6 +164,35 @@ final class NodeIteration {
         for (int i = 1; i < k; i++) {
             ranges.add(new Range(i * width, i == k - 1 ? 0 : (i + 1) * width, generation));
         }
+        return ranges;
+    }
+
+    /**
+     * Cuts the node's slots from the one {@code first} is in to the last one it would walk into {@code parts}
+     * ranges of about as many slots each: {@code first} keeps the first and goes on from its cursor. Only when at
+     * least 2 slots per part are left. Caller holds the lock.
+     */
+    private List<Range> splitSlots(Range first, int parts) {
+        int current = ClusterSlots.slotOf(first.cursor);
+        int last = first.firstSlot >= 0 ? first.lastSlot : ClusterSlots.SLOTS - 1;
+        java.util.BitSet owned = node.slots();
+        owned.clear(0, current + 1);
+        owned.clear(last + 1, ClusterSlots.SLOTS);
+        int[] left = owned.stream().toArray();
+        int perPart = (left.length + 1) / parts;
+        if (perPart < 2) {
+            return List.of(first);
+        }
+        List<Range> ranges = new ArrayList<>(parts);
+        ranges.add(first);
+        // part 0 (first) is the slot in progress and the perPart - 1 after it; part i starts at left[i * perPart - 1]
+        for (int i = 1; i < parts; i++) {
+            int from = left[i * perPart - 1];
+            int to = i == parts - 1 ? last : left[(i + 1) * perPart - 1] - 1;
+            ranges.add(new Range(0L, 0L, generation).slots(from, to));
+        }
+        first.toSlot(left[perPart - 1] - 1);
+        tuner.cursors(ranges.size());
         return ranges;
     }
 
@@ -156,7 +215,13 @@ final class NodeIteration {
 
     /** Whether the current generation's replies showed the per-slot cursor and nothing against it. Caller holds the lock. */
     private boolean slotLayoutShown() {
-        return !slotLayoutRefuted && ascendingSlots >= CONFIRMING_SLOTS;
+        return !slotLayoutRefuted && server != null
+                && (ascendingSlots >= CONFIRMING_SLOTS || slotCursorProcesses.contains(server.runId()));
+    }
+
+    /** Whether the node's process is known to keep a table per slot: slot ranges hold on it. */
+    synchronized boolean slotRangesHold() {
+        return slotLayoutShown();
     }
 
     /** Starts a generation: resumed at the slots in progress, or from cursor 0. Caller holds the lock. */
@@ -197,7 +262,11 @@ final class NodeIteration {
         range.lastKeySlot = previous;
         if (!inOrder) {
             slotLayoutRefuted = true;
-            return resumedAtSlots;
+            slotCursorProcesses.remove(server.runId());
+            return resumedAtSlots || range.firstSlot >= 0;
+        }
+        if (ascendingSlots >= CONFIRMING_SLOTS) {
+            slotCursorProcesses.add(server.runId());
         }
         return false;
     }
@@ -239,6 +308,9 @@ final class NodeIteration {
 
         private final long start;
         private volatile long end;
+        /** A slot range: its first slot, -1 for a range of the reversed cursor space. */
+        private volatile int firstSlot = -1;
+        private volatile int lastSlot = -1;
         private volatile String cursor;
         private volatile boolean finished;
         /** The generation (server process) {@link #cursor} belongs to. */
@@ -253,6 +325,29 @@ final class NodeIteration {
             this.cursor = startCursor();
         }
 
+        /** A range of slots {@code firstSlot..lastSlot}, on a node whose cursor carries the slot. */
+        private Range slots(int firstSlot, int lastSlot) {
+            this.firstSlot = firstSlot;
+            this.lastSlot = lastSlot;
+            this.cursor = startCursor();
+            return this;
+        }
+
+        /** Ends this range after {@code slot}: it becomes a slot range from where it is. */
+        private void toSlot(int slot) {
+            if (firstSlot < 0) {
+                firstSlot = 0;
+            }
+            lastSlot = slot;
+        }
+
+        /** The whole node again: a full range of the reversed cursor space. */
+        private void wholeNode() {
+            firstSlot = -1;
+            lastSlot = -1;
+            end = 0;
+        }
+
         /** Whether the walk of this range is complete (for its generation). */
         @Override
         public boolean finished() {
@@ -265,6 +360,9 @@ final class NodeIteration {
         }
 
         private String startCursor() {
+            if (firstSlot > 0) {
+                return ClusterSlots.startOf(firstSlot);
+            }
             return start == 0 ? ScanPage.FIRST_CURSOR : Long.toUnsignedString(Long.reverse(start));
         }
 
@@ -274,7 +372,17 @@ final class NodeIteration {
          * iteration's lock.
          */
         private void restartAt(int newGeneration) {
-            if (!resumedAtSlots) {
+            if (!resumedAtSlots && firstSlot >= 0) {
+                // slot ranges are meaningless to a process not known to keep a table per slot: the primary
+                // range walks the whole node, the others nothing
+                if (this == primary) {
+                    wholeNode();
+                    cursor = startCursor();
+                    finished = false;
+                } else {
+                    finished = true;
+                }
+            } else if (!resumedAtSlots) {
                 cursor = startCursor();
                 finished = false;
             } else if (!finished) {
@@ -293,7 +401,29 @@ final class NodeIteration {
             if (finished) {
                 return Mono.error(new IllegalStateException("range of " + node.address() + " already finished"));
             }
-            return server() == null ? firstPage() : followingPage();
+            if (server() != null) {
+                return followingPage();
+            }
+            return firstSlot >= 0 ? slotRangeOrWholeNode().then(Mono.defer(this::firstPage)) : firstPage();
+        }
+
+        /**
+         * Before a slot range's first SCAN: asks which process the node runs, and makes the range the whole node if
+         * that process is not known to keep a table per slot (its cursor would mean something else). One round trip,
+         * only when a listing lists again the slots a node gained.
+         */
+        private Mono<Void> slotRangeOrWholeNode() {
+            Call call = new Call("INFO server", pattern, node::address, null);
+            return runner.run(node::serverInfo, call).doOnNext(info -> {
+                if (!slotCursorProcesses.contains(info.value().runId())) {
+                    synchronized (NodeIteration.this) {
+                        log.info("{} is not known to keep a table per slot: listing all of it, not only slots "
+                                + "{}-{}", node.address(), firstSlot, lastSlot);
+                        wholeNode();
+                        cursor = startCursor();
+                    }
+                }
+            }).then();
         }
 
         /**
@@ -372,6 +502,15 @@ final class NodeIteration {
                     server = reply.info();
                     trustedEpoch = epochAfter;
                     generation = NodeIteration.this.generation;
+                    if (firstSlot >= 0 && !slotCursorProcesses.contains(server.runId())) {
+                        // slots to list again on a process not known to carry the slot in its cursor: its cursor
+                        // means something else, so the page is dropped and the whole node walked from cursor 0
+                        log.info("{} is not known to keep a table per slot: listing all of it, not only slots {}-{}",
+                                node.address(), firstSlot, lastSlot);
+                        wholeNode();
+                        cursor = startCursor();
+                        return List.<byte[]>of();
+                    }
                 }
                 sampler.started(reply.scanMicros(), request.count());
                 return accept(reply.page(), request);
@@ -508,11 +647,13 @@ final class NodeIteration {
             }
             String next = page.cursor();
             long rangeEnd = end;
+            int rangeLastSlot = lastSlot;
             boolean last = page.isLast()
+                    || (firstSlot >= 0 && ClusterSlots.slotOf(next) > rangeLastSlot)
                     || (rangeEnd != 0 && Long.compareUnsigned(Long.reverse(Long.parseUnsignedLong(next)), rangeEnd) >= 0);
             if (observeSlots(this, request.cursor(), page)) {
                 synchronized (NodeIteration.this) {
-                    restartFully("the server that took over does not show a cursor that carries the slot", cursor);
+                    restartFully("the server's replies do not show a cursor that carries the slot", cursor);
                     restartAt(NodeIteration.this.generation);
                 }
                 return List.of();
@@ -529,7 +670,27 @@ final class NodeIteration {
             }
             cursor = next;
             finished = last;
-            return page.keys();
+            return firstSlot >= 0 ? inSlots(page.keys()) : page.keys();
+        }
+
+        /**
+         * The keys of this slot range's slots: a SCAN call that finished the range's last slot goes on into the
+         * next one until it has COUNT keys, and those keys are the next range's to list.
+         */
+        private List<byte[]> inSlots(List<byte[]> keys) {
+            int from = firstSlot;
+            int to = lastSlot;
+            List<byte[]> inRange = null;
+            for (int i = 0; i < keys.size(); i++) {
+                int slot = ClusterSlots.of(keys.get(i));
+                boolean keep = slot >= from && slot <= to;
+                if (!keep && inRange == null) {
+                    inRange = new ArrayList<>(keys.subList(0, i));
+                } else if (keep && inRange != null) {
+                    inRange.add(keys.get(i));
+                }
+            }
+            return inRange == null ? keys : inRange;
         }
     }
 

@@ -4,10 +4,12 @@ import io.keyscan.spi.ScanNode;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -47,53 +49,64 @@ final class TopologyRounds {
         this.nodeConcurrency = nodeConcurrency;
     }
 
-    /** The keys of every responsible node, each listed with {@code perNode}, in rounds until the topology holds. */
-    Flux<byte[]> list(Function<ScanNode, Flux<byte[]>> perNode, int prefetch) {
-        return Mono.defer(responsibleNodes).flatMapMany(nodes -> round(nodes, nodes, perNode, prefetch, 1));
+    /** How one node is listed: all of it, or (when not null) only the slots it gained during the listing. */
+    @FunctionalInterface
+    interface NodeListing {
+        Flux<byte[]> list(ScanNode node, @Nullable BitSet onlySlots);
     }
 
-    private Flux<byte[]> round(List<ScanNode> topology, List<ScanNode> toList,
-            Function<ScanNode, Flux<byte[]>> perNode, int prefetch, int round) {
+    /** The keys of every responsible node, each listed with {@code perNode}, in rounds until the topology holds. */
+    Flux<byte[]> list(NodeListing perNode, int prefetch) {
+        return Mono.defer(responsibleNodes).flatMapMany(nodes -> {
+            Map<ScanNode, @Nullable BitSet> all = new LinkedHashMap<>();
+            nodes.forEach(node -> all.put(node, null));
+            return round(nodes, all, perNode, prefetch, 1);
+        });
+    }
+
+    private Flux<byte[]> round(List<ScanNode> topology, Map<ScanNode, @Nullable BitSet> toList,
+            NodeListing perNode, int prefetch, int round) {
         List<ScanNode> walked = new ArrayList<>(topology.size());
+        List<Flux<byte[]>> walks = new ArrayList<>(toList.size());
         for (ScanNode node : topology) {
-            walked.add(toList.contains(node) ? follow.apply(node) : node);
-        }
-        List<ScanNode> walks = new ArrayList<>(toList.size());
-        for (int i = 0; i < topology.size(); i++) {
-            if (toList.contains(topology.get(i))) {
-                walks.add(walked.get(i));
+            if (toList.containsKey(node)) {
+                ScanNode followed = follow.apply(node);
+                walked.add(followed);
+                walks.add(Flux.defer(() -> perNode.list(followed, toList.get(node))));
+            } else {
+                walked.add(node);
             }
         }
-        Flux<byte[]> listings = walks.size() == 1 ? perNode.apply(walks.get(0))
-                : Flux.merge(Flux.fromIterable(walks).map(perNode), concurrency(walks.size()), prefetch);
+        Flux<byte[]> listings = walks.size() == 1 ? walks.get(0)
+                : Flux.merge(Flux.fromIterable(walks), concurrency(walks.size()), prefetch);
         return listings.concatWith(Flux.defer(() -> responsibleNodes.get().flatMapMany(after -> {
             // where each shard was walked last: a shard followed to a promoted replica is not new
-            List<ScanNode> changed = changedNodes(walked, after);
+            Map<ScanNode, @Nullable BitSet> changed = changedNodes(walked, after);
             if (changed.isEmpty()) {
                 return Flux.empty();
             }
             if (round >= MAX_ROUNDS) {
                 return Flux.error(new KeyScanException("Listing keys of pattern " + Patterns.abbreviate(pattern)
                         + " failed: the cluster's topology changed during each of " + MAX_ROUNDS + " rounds; last "
-                        + "changed: " + addresses(changed), pattern, null, round, null));
+                        + "changed: " + addresses(changed.keySet()), pattern, null, round, null));
             }
             log.info("Topology changed while listing {}: listing {} again", Patterns.abbreviate(pattern),
-                    addresses(changed));
+                    addresses(changed.keySet()));
             return round(after, changed, perNode, prefetch, round + 1);
         })));
     }
 
     /**
-     * Nodes of {@code after} that were not in {@code before} or gained slots since. A new node of a shard that was
-     * walked on one of its nodes (a replica promoted by a manual failover, its former master walked to the end) is
-     * not new, unless it serves slots that walk did not.
+     * Nodes of {@code after} that were not in {@code before} (mapped to null: list all of it) or gained slots since
+     * (mapped to those slots). A new node of a shard that was walked on one of its nodes (a replica promoted by a
+     * manual failover, its former master walked to the end) is not new: it gained the slots that walk did not list.
      */
-    static List<ScanNode> changedNodes(List<ScanNode> before, List<ScanNode> after) {
+    static Map<ScanNode, @Nullable BitSet> changedNodes(List<ScanNode> before, List<ScanNode> after) {
         Map<String, BitSet> slotsBefore = new HashMap<>();
         for (ScanNode node : before) {
             slotsBefore.put(node.id(), node.slots());
         }
-        List<ScanNode> changed = new ArrayList<>();
+        Map<ScanNode, @Nullable BitSet> changed = new LinkedHashMap<>();
         for (ScanNode node : after) {
             BitSet previous = slotsBefore.get(node.id());
             if (previous == null) {
@@ -105,13 +118,13 @@ final class TopologyRounds {
                 }
             }
             if (previous == null) {
-                changed.add(node);
+                changed.put(node, null);
                 continue;
             }
             BitSet gained = (BitSet) node.slots().clone();
             gained.andNot(previous);
             if (!gained.isEmpty()) {
-                changed.add(node);
+                changed.put(node, gained);
             }
         }
         return changed;
@@ -121,7 +134,7 @@ final class TopologyRounds {
         return nodeConcurrency == 0 ? nodes : Math.min(nodeConcurrency, nodes);
     }
 
-    private static String addresses(List<ScanNode> nodes) {
+    private static String addresses(java.util.Collection<ScanNode> nodes) {
         List<String> addresses = new ArrayList<>(nodes.size());
         for (ScanNode node : nodes) {
             addresses.add(node.address());

@@ -180,4 +180,126 @@ class SlotProgressTest {
         assertThat(listed).isEqualTo(new HashSet<>(data));
         assertThat(promoted.cursorsSent.get(0)).isEqualTo("0");
     }
+
+    private static BitSet slots(int from, int to) {
+        BitSet slots = new BitSet();
+        slots.set(from, to + 1);
+        return slots;
+    }
+
+    /** A keyspace answering its first {@code nodes()} with {@code first}, every later one with {@code then}. */
+    private static ScriptedKeyspace changing(List<ScanNode> first, List<ScanNode> then) {
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        return new ScriptedKeyspace() {
+            @Override
+            public Mono<List<ScanNode>> nodes() {
+                return Mono.fromSupplier(() -> asked.getAndIncrement() == 0 ? first : then);
+            }
+        };
+    }
+
+    @Test
+    void aNodeWhoseCursorCarriesTheSlotIsWalkedInParallelSlotRanges() {
+        List<String> data = keys();
+        SlotTableNode node = new SlotTableNode("A", allSlots(), true, 1, data);
+        KeyScanOptions parallel = KeyScanOptions.builder().useScan(true).scanCountAutoTune(false).scanCount(100)
+                .scanParallelism(4).build();
+
+        StepVerifier.create(new DefaultKeyScanner(new ScriptedKeyspace(node), parallel, () -> 0.5).fetchKeys("key:*"))
+                .assertNext(keys -> assertThat(keys).hasSize(KEYS).containsExactlyInAnyOrderElementsOf(data))
+                .verifyComplete();
+        // the first page confirmed the layout; 3 more ranges start at position 0 of their first slot
+        List<String> rangeStarts = node.cursorsSent.stream()
+                .filter(cursor -> !cursor.equals("0") && Long.parseLong(cursor) < ClusterSlots.SLOTS).toList();
+        assertThat(rangeStarts).hasSizeGreaterThanOrEqualTo(3);
+        // a SCAN call that finishes a range's last slot goes on into the next range's first slots (keys dropped)
+        assertThat(node.keysReturned.get() - KEYS).as("at most a page per range boundary read twice")
+                .isLessThanOrEqualTo(3 * 100);
+    }
+
+    @Test
+    void aNodeWithOneTableIsWalkedByOneCursorWhateverTheParallelism() {
+        List<String> data = keys();
+        SlotTableNode node = new SlotTableNode("A", allSlots(), false, 1, data);
+        KeyScanOptions parallel = KeyScanOptions.builder().useScan(true).scanCountAutoTune(false).scanCount(100)
+                .scanParallelism(4).build();
+
+        StepVerifier.create(new DefaultKeyScanner(new ScriptedKeyspace(node), parallel, () -> 0.5).fetchKeys("key:*"))
+                .assertNext(keys -> assertThat(keys).hasSize(KEYS))
+                .verifyComplete();
+        List<String> expected = new ArrayList<>();
+        for (int position = 0; position < KEYS; position += 100) {
+            expected.add(Integer.toString(position));
+        }
+        assertThat(node.cursorsSent).isEqualTo(expected);
+    }
+
+    @Test
+    void slotsANodeGainedDuringTheListingAreTheOnlyOnesListedAgainThere() {
+        // slots 8001-8191 move from A to B while both are listed: B is listed again for those slots only
+        List<String> data = keys();
+        SlotTableNode a = new SlotTableNode("A", slots(0, 8191), true, 1, data);
+        SlotTableNode b = new SlotTableNode("B", slots(8192, 16383), true, 2, data);
+        SlotTableNode aAfter = new SlotTableNode("A", slots(0, 8000), true, 1, data);
+        SlotTableNode bAfter = new SlotTableNode("B", slots(8001, 16383), true, 2, data); // same process as b
+        ScriptedKeyspace keyspace = changing(List.of(a, b), List.of(aAfter, bAfter));
+
+        for (boolean collect : List.of(true, false)) {
+            DefaultKeyScanner scanner = new DefaultKeyScanner(keyspace, OPTIONS, () -> 0.5);
+            StepVerifier.create(collect ? scanner.fetchKeys("key:*") : scanner.scan("key:*").collectList())
+                    .assertNext(keys -> assertThat(keys).containsExactlyInAnyOrderElementsOf(data))
+                    .verifyComplete();
+            assertThat(bAfter.cursorsSent.get(0)).as("from the first gained slot").isEqualTo("8001");
+            long gained = data.stream()
+                    .filter(key -> slots(8001, 8191).get(ClusterSlots.of(key.getBytes(StandardCharsets.UTF_8))))
+                    .count();
+            assertThat(bAfter.keysReturned.get()).as("the gained slots' keys, and at most a page beyond them")
+                    .isBetween((int) gained, (int) gained + OPTIONS.scanCount());
+            assertThat(aAfter.cursorsSent).as("A lost slots: not listed again").isEmpty();
+            bAfter.cursorsSent.clear();
+            bAfter.keysReturned.set(0);
+            keyspace = changing(List.of(a, b), List.of(aAfter, bAfter));
+        }
+    }
+
+    @Test
+    void slotsGainedByANodeNotKnownToKeepATablePerSlotMeanListingAllOfIt() {
+        List<String> data = keys();
+        SlotTableNode a = new SlotTableNode("A", slots(0, 8191), false, 1, data);
+        SlotTableNode b = new SlotTableNode("B", slots(8192, 16383), false, 2, data);
+        SlotTableNode aAfter = new SlotTableNode("A", slots(0, 8000), false, 1, data);
+        SlotTableNode bAfter = new SlotTableNode("B", slots(8001, 16383), false, 2, data);
+
+        StepVerifier.create(new DefaultKeyScanner(changing(List.of(a, b), List.of(aAfter, bAfter)), OPTIONS,
+                        () -> 0.5).fetchKeys("key:*"))
+                .assertNext(keys -> assertThat(keys).containsExactlyInAnyOrderElementsOf(data))
+                .verifyComplete();
+        assertThat(bAfter.cursorsSent.get(0)).as("from cursor 0: the whole node").isEqualTo("0");
+        assertThat(bAfter.cursorsSent).doesNotContain("8001");
+    }
+
+    @Test
+    void aPatternThatFixesAHashTagIsNotCutIntoSlotRanges() {
+        List<String> data = new ArrayList<>();
+        for (int i = 0; i < KEYS; i++) {
+            data.add(i % 2 == 0 ? "{user1}:" + i : "key:" + i);
+        }
+        SlotTableNode node = new SlotTableNode("A", allSlots(), true, 1, data);
+        KeyScanOptions parallel = KeyScanOptions.builder().useScan(true).scanCountAutoTune(false).scanCount(100)
+                .scanParallelism(4).build();
+        DefaultKeyScanner scanner = new DefaultKeyScanner(new ScriptedKeyspace(node), parallel, () -> 0.5);
+        // a first listing shows the node keeps a table per slot
+        StepVerifier.create(scanner.fetchKeys("key:*")).expectNextCount(1).verifyComplete();
+        node.cursorsSent.clear();
+
+        StepVerifier.create(scanner.fetchKeys("{user1}:*"))
+                .assertNext(keys -> assertThat(keys).hasSize(KEYS / 2))
+                .verifyComplete();
+        assertThat(node.cursorsSent).first().isEqualTo("0");
+        // one cursor: its slot never goes back (ranges in parallel would interleave their slots)
+        for (int i = 1; i < node.cursorsSent.size(); i++) {
+            assertThat(ClusterSlots.slotOf(node.cursorsSent.get(i))).as("one cursor, walking on")
+                    .isGreaterThanOrEqualTo(ClusterSlots.slotOf(node.cursorsSent.get(i - 1)));
+        }
+    }
 }

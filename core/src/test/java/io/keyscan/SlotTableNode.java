@@ -93,8 +93,17 @@ final class SlotTableNode extends ScanOnlyNode {
             cursorsSent.add(request.cursor());
             ScanPage page = tablePerSlot ? perSlot(Long.parseLong(request.cursor()), request.count())
                     : oneTable(Integer.parseInt(request.cursor()), request.count());
-            keysReturned.addAndGet(page.keys().size());
-            return Mono.just(page);
+            // MATCH: the patterns of these tests are a literal prefix and '*'
+            String pattern = new String(request.match(), StandardCharsets.UTF_8);
+            String prefix = pattern.substring(0, pattern.length() - 1);
+            List<byte[]> matching = new ArrayList<>();
+            for (byte[] key : page.keys()) {
+                if (new String(key, StandardCharsets.UTF_8).startsWith(prefix)) {
+                    matching.add(key);
+                }
+            }
+            keysReturned.addAndGet(matching.size());
+            return Mono.just(ScanPage.of(page.cursor(), matching));
         });
     }
 
