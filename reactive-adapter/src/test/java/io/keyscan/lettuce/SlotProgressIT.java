@@ -66,7 +66,7 @@ class SlotProgressIT {
     }
 
     /** Whether this server keeps one table per slot in cluster mode, as its documentation says (for the assertion only). */
-    private static boolean tablePerSlot() {
+    static boolean tablePerSlot() {
         RedisBinary binary = RedisBinary.find();
         String[] version = binary.version().split("\\.");
         int major = Integer.parseInt(version[0]);
