@@ -30,8 +30,9 @@ import reactor.core.publisher.Mono;
  * {@code [0, 2^64)} can therefore be cut at multiples of {@code 2^64 / k} (valid cursors for any table of at
  * least {@code k} buckets) and each part walked by its own cursor, from {@code reverse(start)} until the
  * reversed cursor reaches the part's end: the union covers every bucket, as one walk would. This holds where the
- * cursor is Redis' plain dictionary cursor (standalone mode); cluster mode (7.4+) puts the slot in the low bits
- * and other servers may differ, so the caller splits only where {@link #allowsCursorRanges} says so.
+ * cursor is Redis' or Valkey's plain table cursor (standalone mode); cluster mode (7.4+) puts the slot in the low
+ * bits (slot ranges then, below) and other servers may differ, so the caller splits only where
+ * {@link #allowsCursorRanges} says so.
  *
  * <p><b>Slot-precise progress.</b> A cluster node that keeps one table per slot ({@code kvstore.c}: Redis 7.4+,
  * Valkey 8+) walks its slots in increasing order with the slot in the cursor's low 14 bits (see
@@ -133,9 +134,15 @@ final class NodeIteration {
         return server;
     }
 
-    /** Whether the cursor of {@code server} may be cut into ranges: Redis in standalone mode. */
+    /**
+     * Whether the cursor of {@code server} may be cut into ranges: Redis or Valkey in standalone mode. Both step the
+     * cursor with the reversed-bit increment over one table's buckets, covering both tables while it rehashes:
+     * Redis' and Valkey 8.0's {@code dict.c dictScan}, Valkey 8.1+'s {@code hashtable.c hashtableScanDefrag}
+     * ({@code nextCursor}). Shown under writes, growth and shrinkage by the adapter's {@code AutoTuneIT} on each.
+     */
     static boolean allowsCursorRanges(@Nullable ServerInfo server) {
-        return server != null && server.product().equals("redis") && server.mode().equals("standalone");
+        return server != null && (server.product().equals("redis") || server.product().equals("valkey"))
+                && server.mode().equals("standalone");
     }
 
     /**

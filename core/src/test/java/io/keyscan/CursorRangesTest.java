@@ -80,14 +80,28 @@ class CursorRangesTest {
     @Test
     void otherServersAndClusterModeGetOneCursor() {
         List<String> keys = keys(2000);
-        TableNode valkey = new TableNode(10, keys, 5).product("valkey");
+        TableNode dragonfly = new TableNode(10, keys, 5).product("dragonfly");
 
-        StepVerifier.create(scanner(valkey, RANGES).fetchKeys("*")).expectNext(keys).verifyComplete();
-        assertThat(valkey.sent).doesNotContain("2", "3").hasSize(103);
+        StepVerifier.create(scanner(dragonfly, RANGES).fetchKeys("*")).expectNext(keys).verifyComplete();
+        assertThat(dragonfly.sent).doesNotContain("2", "3").hasSize(103);
         assertThat(NodeIteration.allowsCursorRanges(io.keyscan.spi.ServerInfo.of("r", "redis", "7.4.0", "cluster")))
+                .isFalse();
+        assertThat(NodeIteration.allowsCursorRanges(io.keyscan.spi.ServerInfo.of("r", "valkey", "9.1.2", "cluster")))
                 .isFalse();
         assertThat(NodeIteration.allowsCursorRanges(io.keyscan.spi.ServerInfo.of("r", "redis", "7.0.15",
                 "standalone"))).isTrue();
+    }
+
+    @Test
+    void valkeyInStandaloneModeGetsCursorRanges() {
+        // Valkey 8.0's dict and 8.1+'s hashtable both step the cursor with the reversed-bit increment
+        List<String> keys = keys(2000);
+        TableNode valkey = new TableNode(10, keys, 5).product("valkey");
+
+        StepVerifier.create(scanner(valkey, RANGES).fetchKeys("*")).expectNext(keys).verifyComplete();
+        assertThat(NodeIteration.allowsCursorRanges(io.keyscan.spi.ServerInfo.of("r", "valkey", "8.0.1",
+                "standalone"))).isTrue();
+        assertThat(valkey.sent).as("more than one cursor").hasSizeGreaterThan(103);
     }
 
     @Test

@@ -2,7 +2,6 @@ package io.keyscan.lettuce;
 
 import static io.keyscan.lettuce.GuaranteesIT.writeKeys;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.keyscan.KeyScanOptions;
 import io.keyscan.Patterns;
@@ -46,16 +45,8 @@ class AutoTuneIT {
         }
     }
 
-    /** keyscan cuts the cursor into ranges on Redis only, so far: Valkey's cursor is walked by one cursor. */
-    private static void assumeCursorRanges() {
-        RedisBinary binary = RedisBinary.find();
-        assumeFalse(binary.isValkey(), () -> "cursor ranges are not used on " + binary.source() + " (Valkey "
-                + binary.version() + "): keyscan walks Valkey with one cursor until its cursor is shown to allow them");
-    }
-
     @Test
     void cursorRangesLoseNoKeyWhileTheTableGrowsUnderWrites() {
-        assumeCursorRanges();
         try (LocalRedisServer server = LocalRedisServer.start(); LogCapture logs = LogCapture.keyscan()) {
             List<String> original = writeKeys(server, "grow:a:", 0, 100_000);
             // 200,000 more keys, 1,000 a page from the 50th on: the table (131,072 slots) doubles twice meanwhile
@@ -81,7 +72,6 @@ class AutoTuneIT {
 
     @Test
     void cursorRangesLoseNoSurvivingKeyWhileTheTableShrinks() {
-        assumeCursorRanges();
         try (LocalRedisServer server = LocalRedisServer.start(); LogCapture logs = LogCapture.keyscan()) {
             List<String> survivors = writeKeys(server, "shrink:keep:", 0, 10_000);
             List<String> doomed = writeKeys(server, "shrink:drop:", 0, 150_000);

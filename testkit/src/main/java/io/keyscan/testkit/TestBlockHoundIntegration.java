@@ -42,11 +42,11 @@ public final class TestBlockHoundIntegration implements BlockHoundIntegration {
         // (LogCapture's ListAppender only adds to a list, under AppenderBase's monitor, which BlockHound ignores.)
         builder.allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "subAppend");
 
-        // AutoTuneIT lands writes and deletes between a listing's SCAN pages by running them synchronously from its
+        // The adapter's ITs (MidListing) land writes and deletes between a listing's SCAN pages by running them from its
         // KeyScanListener.onScanPage, which keyscan calls on the scanner connection's event loop: the listing waits
         // for them, so they land mid-listing however fast the machine is. Blocking there is the test's point; the
         // steps use another connection (the admin client's), so it cannot deadlock.
-        builder.allowBlockingCallsInside("io.keyscan.lettuce.AutoTuneIT$MidListing", "onScanPage");
+        builder.allowBlockingCallsInside("io.keyscan.lettuce.MidListing", "onScanPage");
 
         // Lettuce's SharedLock guards its writer count with a ReentrantLock held for a few instructions. A command
         // written from an event loop (keyscan sends a listing's next SCAN from the previous reply, as any reactive
