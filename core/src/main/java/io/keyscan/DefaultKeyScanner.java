@@ -36,6 +36,13 @@ final class DefaultKeyScanner implements KeyScanner {
     /** MGET batches of {@link #scanValues} in flight at once. */
     static final int VALUE_CONCURRENCY = 4;
 
+    /**
+     * Pages a collecting walk of a cluster node waits at most for its replies to show whether its cursor carries the
+     * slot before it decides on slot ranges: 16 distinct slots arrive within a few pages unless the pattern matches
+     * few keys, and then there is little to walk in parallel.
+     */
+    static final int SLOT_LAYOUT_PAGES = 32;
+
     /** What a collecting walk asks of each range at a time: it wants everything anyway. */
     private static final int COLLECT_PREFETCH = 1024;
 
@@ -360,8 +367,13 @@ final class DefaultKeyScanner implements KeyScanner {
             NodeIteration iteration = iteration(node, query);
             List<NodeIteration.Range> slotRanges = onlySlots == null ? null : iteration.slotRanges(onlySlots);
             NodeIteration.Range all = slotRanges == null ? iteration.fullRange() : slotRanges.get(0);
+            // the first page tells what the server is; on a cluster node, the pages until its replies show whether
+            // its cursor carries the slot (a few pages: 16 distinct slots), so that slot ranges can be cut
+            boolean rangesWanted = slotRanges == null && query.hashTag == null && wantedParallelism() > 1;
+            int[] pages = {0};
             Flux<byte[]> firstPages = Flux.defer(all::nextPage)
-                    .repeat(() -> iteration.server() == null && !all.finished())
+                    .repeat(() -> !all.finished() && (iteration.server() == null
+                            || (rangesWanted && ++pages[0] < SLOT_LAYOUT_PAGES && iteration.slotLayoutPending())))
                     .flatMapIterable(keys -> keys);
             return firstPages.concatWith(Flux.defer(() -> {
                 if (slotRanges != null) {
@@ -396,6 +408,12 @@ final class DefaultKeyScanner implements KeyScanner {
         }));
     }
 
+    /** The ranges per server the options ask for: the option, or auto-tuning's choice. */
+    private int wantedParallelism() {
+        int asked = options.scanParallelism();
+        return asked != 0 ? asked : options.scanCountAutoTune() ? AUTO_PARALLELISM : 1;
+    }
+
     /**
      * How many cursor ranges to walk on the iteration's server: the option, or auto-tuning's choice; 1 where
      * unsafe. Ranges of the reversed cursor on a standalone Redis; slot ranges on a cluster node whose cursor is
@@ -404,7 +422,7 @@ final class DefaultKeyScanner implements KeyScanner {
     private int parallelism(NodeIteration iteration, ScanNode node) {
         ServerInfo server = iteration.server();
         int asked = options.scanParallelism();
-        int wanted = asked != 0 ? asked : options.scanCountAutoTune() ? AUTO_PARALLELISM : 1;
+        int wanted = wantedParallelism();
         if (wanted <= 1 || NodeIteration.allowsCursorRanges(server) || iteration.slotRangesHold()) {
             return wanted;
         }

@@ -226,6 +226,11 @@ final class NodeIteration {
                 && (ascendingSlots >= CONFIRMING_SLOTS || slotCursorProcesses.contains(server.runId()));
     }
 
+    /** Whether the replies of a cluster node have not yet shown whether its cursor carries the slot. */
+    synchronized boolean slotLayoutPending() {
+        return server != null && server.mode().equals("cluster") && !slotLayoutRefuted && !slotLayoutShown();
+    }
+
     /** Whether the node's process is known to keep a table per slot: slot ranges hold on it. */
     synchronized boolean slotRangesHold() {
         return slotLayoutShown();

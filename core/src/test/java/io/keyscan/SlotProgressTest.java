@@ -218,6 +218,26 @@ class SlotProgressTest {
     }
 
     @Test
+    void slotRangesAreCutOnceTheRepliesShowTheLayoutEvenWhenTheFirstPageDoesNot() {
+        // 10 keys in each of 200 slots, 20 a page: the first page holds 2 slots, the 8th page the 16th
+        List<String> data = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            data.add("key:{" + i % 200 + "}:" + i);
+        }
+        SlotTableNode node = new SlotTableNode("A", allSlots(), true, 1, data);
+        KeyScanOptions parallel = KeyScanOptions.builder().useScan(true).scanCountAutoTune(false).scanCount(20)
+                .scanParallelism(4).build();
+
+        try (LogCapture logs = LogCapture.keyscan()) {
+            StepVerifier.create(new DefaultKeyScanner(new ScriptedKeyspace(node), parallel, () -> 0.5)
+                            .fetchKeys("key:*"))
+                    .assertNext(keys -> assertThat(keys).containsExactlyInAnyOrderElementsOf(data))
+                    .verifyComplete();
+            assertThat(logs.messages()).anyMatch(line -> line.contains("with 4 cursor ranges"));
+        }
+    }
+
+    @Test
     void aNodeWithOneTableIsWalkedByOneCursorWhateverTheParallelism() {
         List<String> data = keys();
         SlotTableNode node = new SlotTableNode("A", allSlots(), false, 1, data);
