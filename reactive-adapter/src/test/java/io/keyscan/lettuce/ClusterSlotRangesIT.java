@@ -37,14 +37,14 @@ class ClusterSlotRangesIT {
         try (LocalRedisCluster cluster = LocalRedisCluster.builder().replicasPerMaster(0).start();
                 LogCapture logs = LogCapture.keyscan()) {
             List<String> survivors = keys("range:keep:", 0, 30_000);
-            List<String> doomed = keys("range:drop:", 0, 30_000);
+            List<String> doomed = keys("range:drop:", 0, 8_000);
             cluster.loadKeys(survivors);
             cluster.loadKeys(doomed);
-            // from the 30th page on, each page brings 500 new keys and deletes 500 others, in every slot range
+            // from the 30th page on, each of 40 pages brings 500 new keys and deletes 200 others, all over the slots
             List<Runnable> steps = new ArrayList<>();
-            for (int from = 0; from < 30_000; from += 500) {
-                List<String> added = keys("range:new:", from, from + 500);
-                List<String> deleted = doomed.subList(from, from + 500);
+            for (int step = 0; step < 40; step++) {
+                List<String> added = keys("range:new:", step * 500, step * 500 + 500);
+                List<String> deleted = doomed.subList(step * 200, step * 200 + 200);
                 steps.add(() -> {
                     cluster.loadKeys(added);
                     for (String key : deleted) {
