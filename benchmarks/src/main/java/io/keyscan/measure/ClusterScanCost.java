@@ -43,8 +43,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code clusterscan} (Valkey 9.1+): the per-node SCAN walk (one cursor per master, the masters in parallel)
  *       against {@code CLUSTERSCAN}: one cursor over the whole cluster; one cursor per master's slot range, in
  *       parallel, each ending where its cursor leaves the master's slots; and one {@code SLOT s} walk per slot, the
- *       slots of each master walked by its own workers. Wall time (median of the runs), round trips, server time
- *       ({@code INFO commandstats} of {@code scan} / {@code clusterscan}, summed over the masters), keys returned,
+ *       slots of each master walked by its own workers. Wall time and server time ({@code INFO commandstats} of
+ *       {@code scan} / {@code clusterscan}, summed over the masters; it counts time the server was descheduled
+ *       too, so on a busy machine the minimum of the runs is the fairer figure), round trips, keys returned,
  *       distinct, missing, and page sizes.
  *   <li>{@code layout} (any server): checks on real per-node SCAN replies that the cursor carries the slot in its
  *       low 14 bits: the keys of a page in non-decreasing slot order, at or after the slot of the cursor sent and
@@ -125,36 +126,39 @@ public final class ClusterScanCost {
         methods.put("CLUSTERSCAN SLOT s, every slot, " + slotWorkers + " worker(s) per master",
                 n -> clusterScanEverySlot(n, slotWorkers));
         System.out.printf(Locale.ROOT, "COUNT %d, after one warm-up pass of every method, %d runs per method "
-                + "(wall time: median; the rest: last run)%n%n",
+                + "(wall and server time: median and minimum of the runs; the rest: last run)%n%n",
                 COUNT, runs);
-        System.out.printf(Locale.ROOT, "| %-52s | %9s | %11s | %11s | %9s | %9s | %7s | %-44s |%n", "method",
-                "wall ms", "round trips", "server ms", "keys", "distinct", "missing",
-                "page sizes: empty / min / p50 / p90 / max");
+        System.out.printf(Locale.ROOT, "| %-52s | %17s | %11s | %17s | %9s | %9s | %7s | %-34s |%n", "method",
+                "wall ms med / min", "round trips", "server ms med/min", "keys", "distinct", "missing",
+                "pages: empty/min/p50/p90/max");
         System.out.println("|---|---:|---:|---:|---:|---:|---:|---|");
         for (Method method : methods.values()) {
             method.list(nodes); // warm-up: JIT, connections
         }
         for (Map.Entry<String, Method> method : methods.entrySet()) {
             long[] walls = new long[runs];
+            long[] servers = new long[runs];
             Result last = null;
             for (int run = 0; run < runs; run++) {
                 nodes.resetStats();
                 long start = System.nanoTime();
                 last = method.getValue().list(nodes);
                 walls[run] = System.nanoTime() - start;
+                servers[run] = nodes.serverUsec("scan") + nodes.serverUsec("clusterscan");
             }
             Arrays.sort(walls);
-            long serverUsec = nodes.serverUsec("scan") + nodes.serverUsec("clusterscan");
+            Arrays.sort(servers);
             Set<String> distinct = new HashSet<>(last.keys);
             Set<String> missing = new HashSet<>(expected);
             missing.removeAll(distinct);
             List<Integer> pages = new ArrayList<>(last.pages);
             Collections.sort(pages);
             long empty = pages.stream().filter(size -> size == 0).count();
-            System.out.printf(Locale.ROOT, "| %-52s | %,9.0f | %,11d | %,11.0f | %,9d | %,9d | %,7d | %-44s |%n",
-                    method.getKey(), walls[runs / 2] / 1e6, last.roundTrips.get(), serverUsec / 1000.0,
-                    last.keys.size(), distinct.size(), missing.size(),
-                    empty + " / " + pages.get(0) + " / " + pages.get(pages.size() / 2) + " / "
+            System.out.printf(Locale.ROOT,
+                    "| %-52s | %,7.0f / %,7.0f | %,11d | %,7.0f / %,7.0f | %,9d | %,9d | %,7d | %-34s |%n",
+                    method.getKey(), walls[runs / 2] / 1e6, walls[0] / 1e6, last.roundTrips.get(),
+                    servers[runs / 2] / 1000.0, servers[0] / 1000.0, last.keys.size(), distinct.size(),
+                    missing.size(), empty + " / " + pages.get(0) + " / " + pages.get(pages.size() / 2) + " / "
                             + pages.get((int) (pages.size() * 0.9)) + " / " + pages.get(pages.size() - 1));
         }
         System.out.printf(Locale.ROOT, "%nCLUSTERSCAN cursors checked: %,d, local cursor's low 14 bits = slot of its "
