@@ -202,6 +202,113 @@ class AtomicSlotMigrationIT {
         cluster.flushAll();
     }
 
+    /**
+     * A per-node SCAN walk skips a slot its node cannot serve at the moment its cursor gets there: the target's walk
+     * passes the importing slot before the handover without a key of it, the source's walk reaches it after the
+     * handover and gets none either. Two walks that cross the handover this way list no key of the slot at all,
+     * though every key was in the cluster throughout; the other keys of both nodes are all listed.
+     */
+    @Test
+    void walksCrossingTheHandoverMissTheSlotOnBothNodes(LocalRedisCluster cluster) {
+        assumeTrue(cluster.supportsAtomicSlotMigration(), "no atomic slot migration on " + RedisBinary.find());
+        cluster.flushAll();
+        int slot = 1000;
+        LocalRedisServer source = cluster.nodeForSlot(slot);
+        for (int other = slot - 50; other <= slot + 50; other++) {
+            assumeTrue(cluster.nodeForSlot(other) == source, "slots around " + slot + " not on one master");
+        }
+        LocalRedisServer target = otherMaster(cluster, source);
+        String tag = "{" + tagFor(slot) + "}";
+        List<String> slotKeys = IntStream.range(0, KEYS).mapToObj(i -> tag + ":" + i).toList();
+        List<String> others = new ArrayList<>();
+        for (int other = slot - 50; other <= slot + 50; other++) {
+            if (other != slot) {
+                for (int i = 0; i < 20; i++) {
+                    others.add("{" + tagFor(other) + "}:" + i);
+                }
+            }
+        }
+        List<String> all = new ArrayList<>(slotKeys);
+        all.addAll(others);
+        cluster.loadKeys(all);
+
+        // the source's walk: stopped at a slot below the migrating one
+        Walk sourceWalk = new Walk(source);
+        while (sourceWalk.slotBits() < slot - 10) {
+            sourceWalk.next();
+        }
+        assertThat(sourceWalk.slotBits()).isLessThan(slot);
+
+        AtomicSlotMigration migration = cluster.beginAtomicSlotMigration(target, DELAY_MICROS, slot, slot);
+        // the target's walk: past the importing slot before the handover
+        Walk targetWalk = new Walk(target);
+        while (!targetWalk.finished() && targetWalk.slotBits() <= slot) {
+            targetWalk.next();
+        }
+        assertThat(migration.isCompleted()).as("handed over before the target's walk passed the slot").isFalse();
+        migration.awaitCompleted();
+        sourceWalk.finish();
+        targetWalk.finish();
+
+        Set<String> listed = new HashSet<>(sourceWalk.keys);
+        listed.addAll(targetWalk.keys);
+        log.info("{}: source walk {} keys, target walk {} keys", migration, sourceWalk.keys.size(),
+                targetWalk.keys.size());
+        assertThat(listed).as("keys of other slots").containsAll(others);
+        assertThat(listed.stream().filter(key -> SlotHash.getSlot(key) == slot)).as("keys of the migrated slot")
+                .isEmpty();
+        assertThat(new HashSet<>(scan(target))).as("a walk of the target after the handover").containsAll(slotKeys);
+        cluster.flushAll();
+    }
+
+    /** One node's SCAN walk, COUNT 10, a call at a time. */
+    private static final class Walk {
+        final RedisServer node;
+        final List<String> keys = new ArrayList<>();
+        ScanCursor cursor = ScanCursor.INITIAL;
+
+        Walk(RedisServer node) {
+            this.node = node;
+        }
+
+        void next() {
+            KeyScanCursor<String> page = node.admin().scan(cursor, ScanArgs.Builder.limit(10));
+            keys.addAll(page.getKeys());
+            cursor = page;
+        }
+
+        boolean finished() {
+            return cursor.isFinished();
+        }
+
+        /** The slot bits (low 14) of the cursor to send next. */
+        long slotBits() {
+            return Long.parseUnsignedLong(cursor.getCursor()) & (LocalRedisCluster.SLOTS - 1);
+        }
+
+        void finish() {
+            while (!finished()) {
+                next();
+            }
+        }
+    }
+
+    /** A short string of letters and digits hashing to {@code slot}. */
+    private static String tagFor(int slot) {
+        String alphabet = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        for (int a = 0; a < alphabet.length(); a++) {
+            for (int b = 0; b < alphabet.length(); b++) {
+                for (int c = 0; c < alphabet.length(); c++) {
+                    String tag = "" + alphabet.charAt(a) + alphabet.charAt(b) + alphabet.charAt(c);
+                    if (SlotHash.getSlot(tag) == slot) {
+                        return tag;
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException("no 3-character tag for slot " + slot);
+    }
+
     /** Samples of two nodes' single-call SCAN of the slot around a handover (see the test above). */
     private static final class Tally {
         int samples;
