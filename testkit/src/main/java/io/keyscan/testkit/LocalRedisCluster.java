@@ -525,6 +525,108 @@ public final class LocalRedisCluster implements AutoCloseable {
         }
     }
 
+    // ---- atomic slot migration
+
+    /** {@code node}'s cluster node id ({@code CLUSTER MYID}), which it keeps across restarts. */
+    public String nodeId(LocalRedisServer node) {
+        return id(node);
+    }
+
+    /**
+     * Whether the masters migrate slots atomically (Redis 8.4+ {@code CLUSTER MIGRATION}, Valkey 9.0+
+     * {@code CLUSTER MIGRATESLOTS}), asked of a master as {@link AtomicSlotMigration#protocolOf} does: tests of
+     * atomic migration skip with {@code assumeTrue(cluster.supportsAtomicSlotMigration())}.
+     */
+    public boolean supportsAtomicSlotMigration() {
+        return AtomicSlotMigration.protocolOf(masters().get(0)).isPresent();
+    }
+
+    /** {@link #beginAtomicSlotMigration(LocalRedisServer, long, List)} of the one range {@code first-last}. */
+    public AtomicSlotMigration beginAtomicSlotMigration(LocalRedisServer to, long snapshotDelayMicrosPerKey,
+            int first, int last) {
+        return beginAtomicSlotMigration(to, snapshotDelayMicrosPerKey,
+                List.of(new AtomicSlotMigration.SlotRange(first, last)));
+    }
+
+    /**
+     * Starts moving the slots of {@code ranges}, all served by one master now, to master {@code to}, atomically: the
+     * servers copy the keys and hand the slots over themselves ({@link AtomicSlotMigration}). With
+     * {@code snapshotDelayMicrosPerKey > 0} the source's snapshot of the slots sleeps that long per key (its
+     * {@code rdb-key-save-delay} while it forks), so {@code n} keys take about {@code n} times as long to arrive and
+     * the migration can be watched and cancelled mid-way. Returns once the target holds a first key of the slots
+     * (the source's snapshot runs, and the source's {@code rdb-key-save-delay} is back to what it was) or the
+     * migration has ended; end with {@link AtomicSlotMigration#awaitCompleted()} or
+     * {@link AtomicSlotMigration#cancel()}.
+     *
+     * @throws IllegalStateException if the servers have no atomic slot migration
+     *     ({@link #supportsAtomicSlotMigration()})
+     * @throws IllegalArgumentException if the slots are not all served by one master other than {@code to}
+     */
+    public AtomicSlotMigration beginAtomicSlotMigration(LocalRedisServer to, long snapshotDelayMicrosPerKey,
+            List<AtomicSlotMigration.SlotRange> ranges) {
+        requireRunning(to);
+        if (ranges.isEmpty()) {
+            throw new IllegalArgumentException("no slot range");
+        }
+        if (snapshotDelayMicrosPerKey < 0) {
+            throw new IllegalArgumentException("snapshotDelayMicrosPerKey must not be negative");
+        }
+        LocalRedisServer[] owners = slotOwners();
+        LocalRedisServer from = owners[ranges.get(0).first()];
+        for (AtomicSlotMigration.SlotRange range : ranges) {
+            for (int slot = range.first(); slot <= range.last(); slot++) {
+                if (owners[slot] != from) {
+                    throw new IllegalArgumentException("slot " + slot + " is served by " + label(owners[slot])
+                            + ", slot " + ranges.get(0).first() + " by " + label(from));
+                }
+            }
+        }
+        if (from == to) {
+            throw new IllegalArgumentException(label(to) + " serves the slots already");
+        }
+        if (!self(to).isMaster()) {
+            throw new IllegalArgumentException(label(to) + " is not a master");
+        }
+        AtomicSlotMigration.Protocol protocol = AtomicSlotMigration.protocolOf(to).orElseThrow(
+                () -> new IllegalStateException(binary.version() + " (" + binary.path() + ") has no atomic slot "
+                        + "migration (no CLUSTER MIGRATION or CLUSTER MIGRATESLOTS)"));
+        return AtomicSlotMigration.begin(this, protocol, ranges, from, to, snapshotDelayMicrosPerKey);
+    }
+
+    /**
+     * Null if every running node's {@code CLUSTER NODES} shows {@code owner} serving every slot of {@code slots}
+     * and no other node serving any of them; otherwise what differs.
+     */
+    String ownershipProblem(BitSet slots, LocalRedisServer owner) {
+        String ownerId = id(owner);
+        for (LocalRedisServer node : running()) {
+            for (NodeLine line : view(node).values()) {
+                if (line.id().equals(ownerId)) {
+                    BitSet missing = (BitSet) slots.clone();
+                    missing.andNot(line.slots());
+                    if (!missing.isEmpty()) {
+                        return label(node) + " does not see " + label(owner) + " serve slots " + missing;
+                    }
+                } else if (line.slots().intersects(slots)) {
+                    BitSet claimed = (BitSet) slots.clone();
+                    claimed.and(line.slots());
+                    return label(node) + " sees node " + line.id() + " serve slots " + claimed;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** What keeps the cluster from being healthy now, or null (see {@link #awaitHealthy()}). */
+    String healthProblemOrNull() {
+        return healthProblem();
+    }
+
+    /** Polls {@code problem} (null: done) for up to 30 s, as the cluster's own waits do. */
+    void awaitCondition(String what, Supplier<String> problem) {
+        await(what, problem);
+    }
+
     /** Every node's own {@code CLUSTER NODES}, or why it has none; for failure messages. */
     public String clusterNodes() {
         StringBuilder out = new StringBuilder();
