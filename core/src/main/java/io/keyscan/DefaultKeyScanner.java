@@ -350,9 +350,9 @@ final class DefaultKeyScanner implements KeyScanner {
             return NodeKeyWalk.of(() -> iteration(node, query).fullRange());
         }
         return Flux.defer(() -> {
-            List<NodeIteration.Range> ranges = iteration(node, query).slotRanges(onlySlots);
-            return Flux.concat(Flux.fromIterable(ranges)
-                    .map(range -> Flux.defer(() -> range.finished() ? Flux.empty() : NodeKeyWalk.of(() -> range))));
+            NodeIteration iteration = iteration(node, query);
+            List<NodeIteration.Range> ranges = iteration.slotRanges(onlySlots);
+            return oneAfterTheOther(iteration, ranges);
         });
     }
 
@@ -396,6 +396,17 @@ final class DefaultKeyScanner implements KeyScanner {
                 return walkRanges(iteration, ranges);
             }));
         });
+    }
+
+    private Flux<byte[]> oneAfterTheOther(NodeIteration iteration, List<NodeIteration.Range> ranges) {
+        NodeIteration.Range primary = ranges.get(0);
+        return Flux.concat(Flux.fromIterable(ranges).map(range -> Flux.defer(() -> range.finished()
+                        || (range != primary && !iteration.slotRangesHold()) ? Flux.<byte[]>empty()
+                        : NodeKeyWalk.of(() -> range))))
+                .concatWith(Flux.defer(() -> {
+                    List<NodeIteration.Range> stale = iteration.staleRanges(ranges);
+                    return stale.isEmpty() ? Flux.empty() : oneAfterTheOther(iteration, stale);
+                }));
     }
 
     private Flux<byte[]> walkRanges(NodeIteration iteration, List<NodeIteration.Range> ranges) {

@@ -31,10 +31,15 @@ final class FollowedShard implements ScanNode {
     private final Supplier<Mono<List<ScanNode>>> topology;
     private final Duration timeout;
     private final int anchorSlot;
+    /** The slots the walk started on: a slot the shard gained later, even before a move, is a gained slot. */
+    private final BitSet walkedSlots;
+
+    /** The server the shard is on and how many moves it took to get there: one value, so read together. */
+    private record Location(ScanNode server, long moves) {
+    }
 
     // Written under this, read without.
-    private volatile ScanNode server;
-    private volatile long moves;
+    private volatile Location location;
     /** A command failed or was given up on since the last look at the topology. */
     private volatile boolean suspect;
 
@@ -44,10 +49,11 @@ final class FollowedShard implements ScanNode {
      * @param timeout how long a look at the topology may take before the command is sent where it was
      */
     FollowedShard(ScanNode server, Supplier<Mono<List<ScanNode>>> topology, Duration timeout) {
-        this.server = server;
+        this.location = new Location(server, 0);
         this.topology = topology;
         this.timeout = timeout;
-        this.anchorSlot = server.slots().nextSetBit(0);
+        this.walkedSlots = server.slots();
+        this.anchorSlot = walkedSlots.nextSetBit(0);
         if (anchorSlot < 0) {
             throw new IllegalArgumentException(server.address() + " serves no slots: not a cluster shard");
         }
@@ -61,35 +67,34 @@ final class FollowedShard implements ScanNode {
 
     /** {@return the node the shard is on now} */
     ScanNode current() {
-        return server;
+        return location.server();
     }
 
     @Override
     public String address() {
-        return server.address();
+        return location.server().address();
     }
 
     @Override
     public String id() {
-        return server.id();
+        return location.server().id();
     }
 
     @Override
     public BitSet slots() {
-        return server.slots();
+        return (BitSet) walkedSlots.clone();
     }
 
     @Override
     public Set<String> shardNodeIds() {
-        return server.shardNodeIds();
+        return location.server().shardNodeIds();
     }
 
     @Override
     public long connectionEpoch() {
-        // the connection's own epoch counts its reconnects; a move to another server must change it too. Read in
-        // this order so that a move between the two reads shows as a change at the next read.
-        long moved = moves;
-        return (moved << 32) + server.connectionEpoch();
+        // the connection's own epoch counts its reconnects; a move to another server must change it too
+        Location now = location;
+        return (now.moves() << 32) + now.server().connectionEpoch();
     }
 
     @Override
@@ -132,7 +137,7 @@ final class FollowedShard implements ScanNode {
     }
 
     private <T> Mono<T> onServer(Function<ScanNode, Mono<T>> command) {
-        Mono<T> send = Mono.defer(() -> command.apply(server))
+        Mono<T> send = Mono.defer(() -> command.apply(location.server()))
                 .doOnError(error -> suspect = true)
                 .doOnCancel(() -> suspect = true);
         return Mono.defer(() -> suspect ? follow().then(send) : send);
@@ -144,7 +149,7 @@ final class FollowedShard implements ScanNode {
      */
     private Mono<Void> follow() {
         return Mono.defer(topology).timeout(timeout).doOnNext(nodes -> {
-            ScanNode from = server;
+            ScanNode from = location.server();
             ScanNode to = null;
             for (ScanNode node : nodes) {
                 if (node.id().equals(from.id())) {
@@ -157,14 +162,18 @@ final class FollowedShard implements ScanNode {
             }
             synchronized (this) {
                 suspect = false;
-                if (to != null && server == from) {
-                    server = to;
-                    moves++;
+                Location now = location;
+                if (to != null && now.server() == from) {
+                    location = new Location(to, now.moves() + 1);
                 }
             }
             if (to != null) {
                 log.info("Shard of slot {} moved from {} to {}", anchorSlot, from.address(), to.address());
             }
-        }).onErrorResume(error -> Mono.empty()).then();
+        }).onErrorResume(error -> {
+            log.debug("Looking where the shard of slot {} is failed; the command goes where it went: {}", anchorSlot,
+                    error.toString());
+            return Mono.empty();
+        }).then();
     }
 }

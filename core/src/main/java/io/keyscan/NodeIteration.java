@@ -53,9 +53,10 @@ final class NodeIteration {
     static final int MAX_RESTARTS = 5;
 
     /**
-     * Distinct slots a generation's keys must arrive in, in increasing order, before its cursor is taken to carry
-     * the slot. A node whose cursor does not (one table for all slots) returns keys of random slots: the chance that
-     * 16 of them arrive sorted is 1 in 16! (about 5e-14), and one key out of order refutes the layout for good.
+     * Steps to a later slot that one range's keys must make, in order, before the generation's cursor is taken to
+     * carry the slot (17 distinct slots, the first key not counted). A node whose cursor does not (one table for all
+     * slots) returns keys of random slots: the chance that 17 of them arrive sorted is 1 in 17! (about 3e-15), and one
+     * key out of order refutes the layout for good.
      */
     static final int CONFIRMING_SLOTS = 16;
 
@@ -80,7 +81,8 @@ final class NodeIteration {
     private int generation;
     private int restarts;
     /** What the current generation's replies show of its cursor: see {@link #observeSlots}. */
-    private int ascendingSlots;
+    /** One range of the current generation met {@value #CONFIRMING_SLOTS} slot steps in increasing order. */
+    private boolean slotLayoutConfirmed;
     private boolean slotLayoutRefuted;
     /**
      * The current generation resumed the walk at the slots that were in progress on the process before it, rather
@@ -223,7 +225,7 @@ final class NodeIteration {
     /** Whether the current generation's replies showed the per-slot cursor and nothing against it. Caller holds the lock. */
     private boolean slotLayoutShown() {
         return !slotLayoutRefuted && server != null
-                && (ascendingSlots >= CONFIRMING_SLOTS || slotCursorProcesses.contains(server.runId()));
+                && (slotLayoutConfirmed || slotCursorProcesses.contains(server.runId()));
     }
 
     /** Whether the replies of a cluster node have not yet shown whether its cursor carries the slot. */
@@ -240,7 +242,7 @@ final class NodeIteration {
     private void newGeneration(boolean atSlots) {
         generation++;
         resumedAtSlots = atSlots;
-        ascendingSlots = 0;
+        slotLayoutConfirmed = false;
         slotLayoutRefuted = false;
     }
 
@@ -266,8 +268,8 @@ final class NodeIteration {
                 inOrder = false;
                 break;
             }
-            if (slot > previous) {
-                ascendingSlots++;
+            if (slot > previous && previous >= 0) {
+                range.slotSteps++; // a step from one slot to a later one, within one range's walk
             }
             previous = slot;
         }
@@ -277,7 +279,8 @@ final class NodeIteration {
             slotCursorProcesses.remove(server.runId());
             return resumedAtSlots || range.firstSlot >= 0;
         }
-        if (ascendingSlots >= CONFIRMING_SLOTS) {
+        if (range.slotSteps >= CONFIRMING_SLOTS) {
+            slotLayoutConfirmed = true;
             slotCursorProcesses.add(server.runId());
         }
         return false;
@@ -329,6 +332,8 @@ final class NodeIteration {
         private volatile int generation;
         /** The slot of the last key this range's generation returned; -1 before one. Guarded by the iteration. */
         private int lastKeySlot = -1;
+        /** Steps to a later slot between this range's keys, in this generation. Guarded by the iteration. */
+        private int slotSteps;
 
         private Range(long start, long end, int generation) {
             this.start = start;
@@ -401,6 +406,7 @@ final class NodeIteration {
                 cursor = ClusterSlots.startOf(ClusterSlots.slotOf(cursor));
             }
             lastKeySlot = -1;
+            slotSteps = 0;
             generation = newGeneration;
         }
 
@@ -625,8 +631,9 @@ final class NodeIteration {
                         countRestart("run_id changed from " + known.runId() + " to " + current.runId(),
                                 request.cursor());
                         serverChanged = true;
+                        boolean atSlots = slotLayoutShown(); // the OLD process' layout decides what its cursor means
                         server = current;
-                        newGeneration(slotLayoutShown());
+                        newGeneration(atSlots);
                         if (resumedAtSlots) {
                             log.info("{}: its cursor carries the slot, so only the slots from {} on are listed "
                                     + "again", node.address(), ClusterSlots.slotOf(cursor));

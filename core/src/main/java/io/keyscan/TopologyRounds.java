@@ -110,9 +110,10 @@ final class TopologyRounds {
         for (ScanNode node : after) {
             BitSet previous = slotsBefore.get(node.id());
             if (previous == null) {
-                for (String member : node.shardNodeIds()) {
-                    if (slotsBefore.containsKey(member)) {
-                        previous = slotsBefore.get(member);
+                // only a node that was already in the walked node's shard when it was walked (its replica then)
+                for (ScanNode walked : before) {
+                    if (walked.shardNodeIds().contains(node.id()) && node.shardNodeIds().contains(walked.id())) {
+                        previous = walked.slots();
                         break;
                     }
                 }

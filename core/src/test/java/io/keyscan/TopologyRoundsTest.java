@@ -130,7 +130,7 @@ class TopologyRoundsTest {
     @Test
     void aNewNodeIsListed() {
         // a's master failed over to its replica c, which now serves a's slots
-        ShardNode a = new ShardNode("a", 0, 8191, List.of("k1"));
+        ShardNode a = new ShardNode("a", 0, 8191, List.of("k1")).shard("a", "c");
         ShardNode b = new ShardNode("b", 8192, 16383, List.of("k3"));
         ShardNode c = new ShardNode("c", 0, 8191, List.of("k1", "k2"));
         ChangingKeyspace keyspace = new ChangingKeyspace(List.of(a, b), List.of(c, b));
@@ -144,7 +144,7 @@ class TopologyRoundsTest {
     @Test
     void aReplicaPromotedByAManualFailoverWhileItsFormerMasterWasListedIsNotListedAgain() {
         // CLUSTER FAILOVER on c: a, walked to the end, is now c's replica and kept every key of the shard
-        ShardNode a = new ShardNode("a", 0, 8191, List.of("k1"));
+        ShardNode a = new ShardNode("a", 0, 8191, List.of("k1")).shard("a", "c");
         ShardNode b = new ShardNode("b", 8192, 16383, List.of("k3"));
         ShardNode c = new ShardNode("c", 0, 8191, List.of("k1")).shard("c", "a");
         ChangingKeyspace keyspace = new ChangingKeyspace(List.of(a, b), List.of(c, b));
@@ -157,7 +157,7 @@ class TopologyRoundsTest {
 
     @Test
     void aNewMasterOfTheShardThatServesMoreSlotsIsListedAgain() {
-        ShardNode a = new ShardNode("a", 0, 8191, List.of("k1"));
+        ShardNode a = new ShardNode("a", 0, 8191, List.of("k1")).shard("a", "c");
         ShardNode b = new ShardNode("b", 8192, 16383, List.of("k3"));
         ShardNode c = new ShardNode("c", 0, 9000, List.of("k1", "k2")).shard("c", "a");
         ShardNode b2 = new ShardNode("b", 9001, 16383, List.of("k3"));
