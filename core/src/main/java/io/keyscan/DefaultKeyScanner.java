@@ -38,7 +38,7 @@ final class DefaultKeyScanner implements KeyScanner {
 
     /**
      * Pages a collecting walk of a cluster node waits at most for its replies to show whether its cursor carries the
-     * slot before it decides on slot ranges: 16 distinct slots arrive within a few pages unless the pattern matches
+     * slot before it decides on slot ranges: 17 distinct slots arrive within a few pages unless the pattern matches
      * few keys, and then there is little to walk in parallel.
      */
     static final int SLOT_LAYOUT_PAGES = 32;
@@ -368,7 +368,7 @@ final class DefaultKeyScanner implements KeyScanner {
             List<NodeIteration.Range> slotRanges = onlySlots == null ? null : iteration.slotRanges(onlySlots);
             NodeIteration.Range all = slotRanges == null ? iteration.fullRange() : slotRanges.get(0);
             // the first page tells what the server is; on a cluster node, the pages until its replies show whether
-            // its cursor carries the slot (a few pages: 16 distinct slots), so that slot ranges can be cut
+            // its cursor carries the slot (a few pages: 17 distinct slots), so that slot ranges can be cut
             boolean rangesWanted = slotRanges == null && query.hashTag == null && wantedParallelism() > 1;
             int[] pages = {0};
             Flux<byte[]> firstPages = Flux.defer(all::nextPage)
