@@ -36,8 +36,9 @@ import reactor.core.publisher.Mono;
  *
  * <p><b>Slot-precise progress.</b> A cluster node that keeps one table per slot ({@code kvstore.c}: Redis 7.4+,
  * Valkey 8+) walks its slots in increasing order with the slot in the cursor's low 14 bits (see
- * {@link ClusterSlots}). Where a generation's replies show that layout (one cursor stepping through {@value #CONFIRMING_SLOTS} later slots
- * met in increasing order, and no key or cursor out of order), the slots before the cursor's are finished: when the
+ * {@link ClusterSlots}). Where a generation's replies show that layout (one cursor's keys stepping to a later
+ * slot {@value #CONFIRMING_SLOTS} times, and no key or cursor out of order), the slots before the cursor's are
+ * finished: when the
  * shard's process is replaced (a failover, a restart), the walk resumes on the new process at the start of the slot
  * that was in progress, so it reads again at most that slot. The new process must show the same layout by the end
  * of its walk (it may be another version, in a rolling upgrade); if it does not, or contradicts it, the node is
