@@ -38,9 +38,8 @@ import reactor.core.publisher.Mono;
  * Valkey 8+) walks its slots in increasing order with the slot in the cursor's low 14 bits (see
  * {@link ClusterSlots}). Where a generation's replies show that layout (one cursor's keys stepping to a later
  * slot {@value #CONFIRMING_SLOTS} times, and no key or cursor out of order), the slots before the cursor's are
- * finished: when the
- * shard's process is replaced (a failover, a restart), the walk resumes on the new process at the start of the slot
- * that was in progress, so it reads again at most that slot. The new process must show the same layout by the end
+ * finished: when the shard's process is replaced (a failover, a restart), the walk resumes on the new process at the
+ * start of the slot that was in progress, so it reads again at most that slot. The new process must show the same layout by the end
  * of its walk (it may be another version, in a rolling upgrade); if it does not, or contradicts it, the node is
  * walked again from cursor 0. Nothing is assumed from a version number.
  *
