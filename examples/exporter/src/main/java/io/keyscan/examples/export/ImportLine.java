@@ -6,6 +6,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One line of an export file, read back for {@code import}: the key's bytes and the arguments of
@@ -18,11 +19,16 @@ record ImportLine(byte[] key, String kind, int part, long ttl, boolean last, byt
     private static final Set<String> TYPES = Set.of("string", "hash", "list", "set", "zset", "stream");
     private static final Base64.Decoder BASE64 = Base64.getDecoder();
 
+    /** {@link #of} the JSON in {@code text}. */
+    static ImportLine parse(String text, String onExisting) {
+        return of(JsonReader.parse(text), onExisting);
+    }
+
     /**
+     * @param parsed one line's JSON value ({@link JsonReader})
      * @param onExisting {@code replace} or {@code fail}: what the script does with a key that exists
      */
-    static ImportLine parse(String text, String onExisting) {
-        Object parsed = JsonParser.parse(text);
+    static ImportLine of(@Nullable Object parsed, String onExisting) {
         if (!(parsed instanceof Map<?, ?> line)) {
             throw new IllegalArgumentException("not a JSON object");
         }

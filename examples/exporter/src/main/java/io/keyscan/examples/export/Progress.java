@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Progress on standard error: on a terminal a bar redrawn in place five times a second, elsewhere (a log file, a
@@ -35,7 +36,7 @@ final class Progress implements AutoCloseable {
                     return style;
                 }
             }
-            throw new IllegalArgumentException("--progress must be one of auto, bar, plain, none; was '" + name + "'");
+            throw new IllegalArgumentException("expected auto, bar, plain or none, was '" + name + "'");
         }
     }
 
@@ -84,16 +85,30 @@ final class Progress implements AutoCloseable {
      * decides; elsewhere, the console.
      */
     static boolean stderrIsTerminal() {
-        Path fd2 = Paths.get("/proc/self/fd/2");
+        Boolean terminal = terminal(2);
+        return terminal != null ? terminal : System.console() != null;
+    }
+
+    /**
+     * Whether file descriptor {@code fd} of this process (0, 1 or 2) is a terminal, where {@code /proc/self/fd}
+     * says so (Linux); false where it cannot be told.
+     */
+    static boolean isTerminal(int fd) {
+        return Boolean.TRUE.equals(terminal(fd));
+    }
+
+    /** What {@code /proc/self/fd/<fd>} says: a terminal or not; null where there is no such file. */
+    private static @Nullable Boolean terminal(int fd) {
+        Path link = Paths.get("/proc/self/fd/" + fd);
         try {
-            if (Files.exists(fd2, LinkOption.NOFOLLOW_LINKS)) {
-                String target = Files.readSymbolicLink(fd2).toString();
+            if (Files.exists(link, LinkOption.NOFOLLOW_LINKS)) {
+                String target = Files.readSymbolicLink(link).toString();
                 return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
             }
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
-            // fall through to the console
+            // cannot tell
         }
-        return System.console() != null;
+        return null;
     }
 
     private synchronized void show() {

@@ -4,8 +4,10 @@ import io.keyscan.KeyScanOptions;
 import io.keyscan.KeyScanner;
 import io.keyscan.lettuce.LettuceKeyScanner;
 import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
@@ -46,9 +48,17 @@ final class RedisTarget implements AutoCloseable {
 
     /** Connects to one server now. */
     static RedisTarget standalone(RedisURI uri, Duration timeout) {
+        return standalone(uri, timeout, null);
+    }
+
+    /** Connects to one server now; {@code ssl}: the CA to trust and the client certificate, null for the JVM's. */
+    static RedisTarget standalone(RedisURI uri, Duration timeout, @Nullable SslOptions ssl) {
         RedisURI copy = RedisURI.builder(uri).build();
         copy.setTimeout(timeout);
         RedisClient client = RedisClient.create(copy);
+        if (ssl != null) {
+            client.setOptions(ClientOptions.builder().sslOptions(ssl).build());
+        }
         try {
             StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
             return new RedisTarget(client, connection, connection.async(), false, address(List.of(copy)));
@@ -58,8 +68,8 @@ final class RedisTarget implements AutoCloseable {
         }
     }
 
-    /** Connects to a cluster through {@code seeds} now. */
-    static RedisTarget cluster(List<RedisURI> seeds, Duration timeout) {
+    /** Connects to a cluster through {@code seeds} now; {@code ssl} as for {@link #standalone}. */
+    static RedisTarget cluster(List<RedisURI> seeds, Duration timeout, @Nullable SslOptions ssl) {
         List<RedisURI> copies = new ArrayList<>();
         for (RedisURI seed : seeds) {
             RedisURI copy = RedisURI.builder(seed).build();
@@ -69,7 +79,11 @@ final class RedisTarget implements AutoCloseable {
         RedisClusterClient client = RedisClusterClient.create(copies);
         // as LettuceKeyScanner.createCluster: follow failovers and new nodes without waiting for a periodic refresh
         // of the cached topology (Lettuce 7 enables every adaptive refresh trigger by default)
-        client.setOptions(ClusterClientOptions.builder()
+        ClusterClientOptions.Builder options = ClusterClientOptions.builder();
+        if (ssl != null) {
+            options.sslOptions(ssl);
+        }
+        client.setOptions(options
                 .validateClusterNodeMembership(false)
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                         .enablePeriodicRefresh(Duration.ofSeconds(30))

@@ -2,6 +2,7 @@ package io.keyscan.examples.export;
 
 import io.keyscan.testkit.Jvm;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
@@ -12,6 +13,7 @@ import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** The tool in a JVM of its own, as a user runs it: its own heap limit, and signals that reach only it. */
@@ -26,12 +28,29 @@ final class ForkedTool implements AutoCloseable {
     }
 
     static ForkedTool start(List<String> jvmOptions, Path stderr, String... args) throws IOException {
+        return start(jvmOptions, Map.of(), stderr, args);
+    }
+
+    /**
+     * With {@code env} added to the child's environment (a password: never on its command line). Its standard
+     * input is a pipe ({@link #stdin()}); its standard output is discarded.
+     */
+    static ForkedTool start(List<String> jvmOptions, Map<String, String> env, Path stderr, String... args)
+            throws IOException {
         List<String> command = new ArrayList<>(Jvm.command(KeyExportTool.class, jvmOptions, List.of(args)));
-        Process process = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(stderr.toFile())
-                .start();
-        return new ForkedTool(process, stderr);
+                .redirectError(stderr.toFile());
+        // the password comes only from what the test gives
+        builder.environment().remove(Password.KEYSCAN_PASSWORD);
+        builder.environment().remove(Password.REDISCLI_AUTH);
+        builder.environment().putAll(env);
+        return new ForkedTool(builder.start(), stderr);
+    }
+
+    /** The tool's standard input. */
+    OutputStream stdin() {
+        return process.getOutputStream();
     }
 
     long pid() {

@@ -31,7 +31,7 @@ class JsonTest {
         String text = line(new JsonWriter(8).startObject().name("s").text(utf8(awkward.toString()), false)
                 .endObject());
         assertThat(text).doesNotContain("\n").doesNotContain("\r").startsWith("{\"s\":\"\\\"\\\\/\\u0000");
-        assertThat(JsonParser.parse(text)).isEqualTo(Map.of("s", awkward.toString()));
+        assertThat(JsonReader.parse(text)).isEqualTo(Map.of("s", awkward.toString()));
     }
 
     @Test
@@ -46,26 +46,32 @@ class JsonTest {
         String text = line(json);
         assertThat(text).isEqualTo("{\"n\":-1,\"flag\":true,\"list\":[\"a\",[],\"/w==\"],\"map\":{\"k\":\"v\","
                 + "\"AQ==\":\"w\"}}");
-        assertThat(JsonParser.parse(text)).isEqualTo(Map.of("n", -1L, "flag", true,
+        assertThat(JsonReader.parse(text)).isEqualTo(Map.of("n", -1L, "flag", true,
                 "list", List.of("a", List.of(), "/w=="), "map", Map.of("k", "v", "AQ==", "w")));
     }
 
     @Test
     void parserReadsStandardJson() {
-        assertThat(JsonParser.parse(" { \"a\" : [ 1 , 2.5 , null , false ] , \"b\" : \"\\u00e9\\ud83c\\udf89\\t\" } "))
+        assertThat(JsonReader.parse(" { \"a\" : [ 1 , 2.5 , null , false ] , \"b\" : \"\\u00e9\\ud83c\\udf89\\t\" } "))
                 .isEqualTo(Map.of("a", java.util.Arrays.asList(1L, 2.5, null, false), "b", "é🎉\t"));
     }
 
     @Test
     void parserRefusesWhatCannotStandForBytesOrIsNotJson() {
-        assertThatThrownBy(() -> JsonParser.parse("{\"a\":1,\"a\":2}")).hasMessageContaining("duplicate member name \"a\"");
-        assertThatThrownBy(() -> JsonParser.parse("\"\\ud800\"")).hasMessageContaining("lone surrogate");
-        assertThatThrownBy(() -> JsonParser.parse("\"\\udc00x\"")).hasMessageContaining("lone surrogate");
-        assertThatThrownBy(() -> JsonParser.parse("{} {}")).hasMessageContaining("after the JSON value at column 4");
-        assertThatThrownBy(() -> JsonParser.parse("{\"a\":")).hasMessageContaining("unexpected end of line");
-        assertThatThrownBy(() -> JsonParser.parse("\"a\nb\"")).hasMessageContaining("unescaped control character");
-        assertThatThrownBy(() -> JsonParser.parse("[1,]")).hasMessageContaining("unexpected character ']'");
-        assertThatThrownBy(() -> JsonParser.parse("\"\\x\"")).hasMessageContaining("unknown escape");
-        assertThatThrownBy(() -> JsonParser.parse("[".repeat(40))).hasMessageContaining("nested deeper");
+        assertThatThrownBy(() -> JsonReader.parse("{\"a\":1,\"a\":2}"))
+                .hasMessageContaining("Duplicate Object property \"a\"");
+        assertThatThrownBy(() -> JsonReader.parse("\"\\ud800\"")).hasMessageContaining("lone surrogate");
+        assertThatThrownBy(() -> JsonReader.parse("\"\\udc00x\"")).hasMessageContaining("lone surrogate");
+        assertThatThrownBy(() -> JsonReader.parse("{} {}")).hasMessageContaining("after the JSON value at column 4");
+        assertThatThrownBy(() -> JsonReader.parse("{\"a\":")).hasMessageContaining("malformed JSON at column 6")
+                .hasMessageContaining("Unexpected end-of-input");
+        assertThatThrownBy(() -> JsonReader.parse("\"a\nb\"")).hasMessageContaining("Illegal unquoted character");
+        assertThatThrownBy(() -> JsonReader.parse("[1,]")).hasMessageContaining("Unexpected character (']'");
+        assertThatThrownBy(() -> JsonReader.parse("\"\\x\"")).hasMessageContaining("Unrecognized character escape");
+        assertThatThrownBy(() -> JsonReader.parse("[".repeat(40))).hasMessageContaining("nested deeper than 32");
+        assertThatThrownBy(() -> JsonReader.parse("{\"a\":123456789012345678901234567890}"))
+                .hasMessageContaining("integer out of range at column 6");
+        assertThatThrownBy(() -> JsonReader.parse("")).hasMessageContaining("an empty line");
+        assertThatThrownBy(() -> JsonReader.parse("{\"a\":NaN}")).hasMessageContaining("malformed JSON");
     }
 }

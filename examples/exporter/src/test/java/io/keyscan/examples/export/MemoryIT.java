@@ -60,7 +60,7 @@ class MemoryIT {
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                 lines++;
                 @SuppressWarnings("unchecked")
-                Map<String, Object> parsed = (Map<String, Object>) JsonParser.parse(line);
+                Map<String, Object> parsed = (Map<String, Object>) JsonReader.parse(line);
                 String key = (String) parsed.get("key");
                 assertThat(parsed.get("value")).as(key).isEqualTo("value-" + Integer.parseInt(key.substring(4)));
                 keys.add(key);
@@ -91,7 +91,7 @@ class MemoryIT {
             try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
                 for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                     lines++;
-                    assertThat(JsonParser.parse(line)).as("line %d", lines).isInstanceOf(Map.class);
+                    assertThat(JsonReader.parse(line)).as("line %d", lines).isInstanceOf(Map.class);
                 }
             }
             assertThat(lines).as("every key said to be written is in the file, whole").isEqualTo(written);

@@ -1,7 +1,9 @@
 package io.keyscan.examples.export;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,14 +12,24 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Runs the tool in this JVM as its command line would, capturing what it says on standard error. */
-record ToolRun(int exitCode, String err) {
+/**
+ * Runs the tool in this JVM as its command line would, capturing what it says on standard output and standard
+ * error. Its environment is only what a test gives (never this JVM's), and it has no console.
+ */
+record ToolRun(int exitCode, String out, String err) {
 
     static ToolRun of(String... args) {
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream err = new PrintStream(captured, true, StandardCharsets.UTF_8);
-        int code = KeyExportTool.run(args, err);
-        return new ToolRun(code, captured.toString(StandardCharsets.UTF_8));
+        return of(Map.of(), new ByteArrayInputStream(new byte[0]), args);
+    }
+
+    /** With {@code env} as the environment (e.g. KEYSCAN_PASSWORD) and {@code stdin} as standard input. */
+    static ToolRun of(Map<String, String> env, InputStream stdin, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = KeyExportTool.run(args, new KeyExportTool.Io(env, stdin,
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                null));
+        return new ToolRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     /** Every line of an export file, parsed; fails if a line is not a whole JSON object ending with a newline. */
@@ -35,7 +47,7 @@ record ToolRun(int exitCode, String err) {
             }
             try {
                 @SuppressWarnings("unchecked")
-                Map<String, Object> parsed = (Map<String, Object>) JsonParser.parse(line);
+                Map<String, Object> parsed = (Map<String, Object>) JsonReader.parse(line);
                 lines.add(parsed);
             } catch (RuntimeException e) {
                 throw new AssertionError("line " + number + " of " + file + " is not a JSON object: " + e.getMessage()
