@@ -1,9 +1,10 @@
 package io.keyscan.bench;
 
 import io.keyscan.testkit.LatencyProbe;
-import io.keyscan.testkit.RedisServer;
+import io.lettuce.core.RedisURI;
 import java.util.ArrayList;
 import java.util.List;
+import org.HdrHistogram.Histogram;
 
 /**
  * A {@link LatencyProbe} on each server a path lists, each in a JVM of its own: the one server, or every master of
@@ -18,12 +19,15 @@ final class Probes implements AutoCloseable {
         this.probes = probes;
     }
 
-    /** Starts a probe on each server; closes those started if one fails to start. */
-    static Probes start(List<? extends RedisServer> servers) {
+    /**
+     * Starts a probe on each of {@code uris} (one per server; through the delaying proxy when the listings go
+     * through one); closes those started if one fails to start.
+     */
+    static Probes start(List<RedisURI> uris) {
         List<LatencyProbe> probes = new ArrayList<>();
         try {
-            for (RedisServer server : servers) {
-                probes.add(LatencyProbe.start(server.redisUri()));
+            for (RedisURI uri : uris) {
+                probes.add(LatencyProbe.start(uri));
             }
         } catch (RuntimeException e) {
             new Probes(probes).close();
@@ -50,6 +54,15 @@ final class Probes implements AutoCloseable {
             max = Math.max(max, KeysVersusScanBenchmark.probeMax(probe));
         }
         return max;
+    }
+
+    /** Every probe's round trips since the reset, in nanoseconds, in one histogram (read after {@link #maxMillis()}). */
+    Histogram roundTrips() {
+        Histogram all = new Histogram(3);
+        for (LatencyProbe probe : probes) {
+            all.add(probe.roundTrips());
+        }
+        return all;
     }
 
     @Override
