@@ -26,7 +26,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Each direction is a delay line, not a pause per write: a reader thread takes whatever arrives, stamps it with
  * the {@link System#nanoTime()} at which it is due ({@code arrival + delay}) and queues it; a writer thread sends
- * each chunk, in arrival order, as soon as it is due. So bytes keep their order, and many requests in flight (a
+ * each chunk, in arrival order, as soon as it is due (those already due together, in one write). So bytes keep their order, and many requests in flight (a
  * pipeline, several cursor ranges) overlap their delays instead of adding them up: throughput is the link's, only
  * the latency grows. A full queue (4,096 chunks, at most 64 KiB each) stops the reader, and TCP's own flow control
  * then slows the sender, as on a real link.
@@ -45,6 +45,9 @@ public final class DelayingTcpProxy implements AutoCloseable {
 
     /** Largest chunk read at once. */
     static final int CHUNK_BYTES = 64 * 1024;
+
+    /** Most bytes a writer sends in one write: the chunks already due, together. */
+    static final int BATCH_BYTES = 1024 * 1024;
 
     /** Chunks queued per direction before the reader waits (flow control). */
     static final int QUEUED_CHUNKS = 4096;
@@ -274,6 +277,7 @@ public final class DelayingTcpProxy implements AutoCloseable {
             }
 
             private void write() {
+                byte[] batch = new byte[BATCH_BYTES];
                 try {
                     OutputStream out = to.getOutputStream();
                     while (!aborted) {
@@ -284,7 +288,34 @@ public final class DelayingTcpProxy implements AutoCloseable {
                             ended();
                             return;
                         }
-                        out.write(chunk.bytes());
+                        // A large reply arrives in many chunks, most of them due by the time the first is written:
+                        // those go out in one write, which keeps the proxy's own cost per byte low.
+                        int length = 0;
+                        byte[] bytes = chunk.bytes();
+                        while (true) {
+                            if (length > 0 && length + bytes.length > batch.length) {
+                                out.write(batch, 0, length);
+                                length = 0;
+                            }
+                            if (length == 0 && bytes.length >= batch.length) {
+                                out.write(bytes);
+                            } else {
+                                System.arraycopy(bytes, 0, batch, length, bytes.length);
+                                length += bytes.length;
+                            }
+                            Chunk next = queue.peek();
+                            if (next == null || next.bytes() == null || next.due() - System.nanoTime() > 0) {
+                                break;
+                            }
+                            Chunk taken = queue.poll();
+                            if (taken == null) {
+                                break; // cleared: the link is closing
+                            }
+                            bytes = taken.bytes();
+                        }
+                        if (length > 0) {
+                            out.write(batch, 0, length);
+                        }
                     }
                 } catch (IOException | InterruptedException e) {
                     abort();
