@@ -281,8 +281,9 @@ public final class KeysVersusScanBenchmark {
                     List<String> keys = path.fetch(queryClass.pattern());
                     double wallMillis = (System.nanoTime() - start) / 1e6;
                     ServerCallTimer.RunCalls calls = timer.afterRun(path.serverCommand());
-                    double probeMillis = probe.maxMillis();
-                    Histogram roundTrips = probe.roundTrips();
+                    Probes.Reading probed = probe.read();
+                    double probeMillis = probed.maxMillis();
+                    Histogram roundTrips = probed.roundTrips();
                     if (reference == null) {
                         reference = keys; // read-only: KEYS, the first path, is the reference
                     }
@@ -303,12 +304,12 @@ public final class KeysVersusScanBenchmark {
     }
 
     /**
-     * The probe's longest PING since its reset, once the PING that was in flight when the listing ended has
-     * completed: the probe counts completed PINGs only, so a PING held up by a KEYS call that returns few keys
-     * would otherwise be read before it completes and its delay missed. Waits for one more PING to complete (one
-     * is in flight at a time), at most {@value #PROBE_SETTLE_MILLIS} ms.
+     * Waits until the PING that was in flight when the listing ended has completed: the probe counts completed
+     * PINGs only, so a PING held up by a KEYS call that returns few keys would otherwise be read before it completes
+     * and its delay missed. Waits for one more PING to complete (one is in flight at a time), at most
+     * {@value #PROBE_SETTLE_MILLIS} ms.
      */
-    static double probeMax(LatencyProbe probe) {
+    static void settle(LatencyProbe probe) {
         long completed = probe.pings();
         long deadline = System.nanoTime() + PROBE_SETTLE_MILLIS * 1_000_000L;
         while (probe.pings() <= completed && System.nanoTime() < deadline) {
@@ -319,7 +320,6 @@ public final class KeysVersusScanBenchmark {
                 break;
             }
         }
-        return probe.maxMillis();
     }
 
     /** Fails the run, loudly, when {@code keys} is not exactly {@code reference}. */

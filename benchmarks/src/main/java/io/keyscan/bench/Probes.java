@@ -47,22 +47,30 @@ final class Probes implements AutoCloseable {
         }
     }
 
-    /** The longest PING of any probe since the reset, each read as {@link KeysVersusScanBenchmark#probeMax}. */
-    double maxMillis() {
+    /**
+     * Every probe's round trips since the reset, in one histogram (nanoseconds), and the longest PING of any probe,
+     * each probe read once the PING in flight at the end of the listing has completed
+     * ({@link KeysVersusScanBenchmark#settle}). The histogram is read first: the longest PING, read after it, then
+     * covers every round trip in it, so no percentile can come out above the maximum.
+     */
+    Reading read() {
+        Histogram all = new Histogram(3);
         double max = 0;
         for (LatencyProbe probe : probes) {
-            max = Math.max(max, KeysVersusScanBenchmark.probeMax(probe));
+            KeysVersusScanBenchmark.settle(probe);
+            all.add(probe.roundTrips());
+            max = Math.max(max, probe.maxMillis());
         }
-        return max;
+        return new Reading(max, all);
     }
 
-    /** Every probe's round trips since the reset, in nanoseconds, in one histogram (read after {@link #maxMillis()}). */
-    Histogram roundTrips() {
-        Histogram all = new Histogram(3);
-        for (LatencyProbe probe : probes) {
-            all.add(probe.roundTrips());
-        }
-        return all;
+    /**
+     * What the probes saw during a run.
+     *
+     * @param maxMillis the longest PING round trip of any probe
+     * @param roundTrips every round trip of every probe, in nanoseconds
+     */
+    record Reading(double maxMillis, Histogram roundTrips) {
     }
 
     @Override
