@@ -1,9 +1,14 @@
 package io.keyscan.bench;
 
+import io.keyscan.testkit.RedisBinary;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /** The command line of the KEYS-vs-SCAN benchmark. */
@@ -33,6 +38,12 @@ final class Arguments {
             "                      ScanStream",
             "  --cluster-url URLS  use this Redis Cluster (one or more nodes, comma-separated) instead;",
             "                      only read: one pass over the keys it holds (--sizes is ignored)",
+            "  --server NAME|PATH  start this server of the matrix (" + String.join(", ", RedisBinary.MATRIX) + ";",
+            "                      scripts/servers NAME builds it once) or this redis-server/valkey-server",
+            "                      executable; also with --cluster. Default: as the tests (docs/testing.md)",
+            "  --added-rtt TIME    put a TCP proxy that delays each direction by half of TIME (e.g. 0.5ms,",
+            "                      250us) between the benchmark's clients (every path and the probe) and the",
+            "                      server: a network round trip; one server only (not with --cluster)",
             "  --out DIR           results folder (default benchmarks/results/<timestamp>/; with --cluster or",
             "                      --cluster-url benchmarks/results/cluster/<timestamp>/)",
             "  --help              this text");
@@ -47,6 +58,9 @@ final class Arguments {
     boolean cluster;
     @Nullable String clusterUrl;
     @Nullable Path out;
+    @Nullable String server;
+    /** The round trip to add, in nanoseconds; 0: none. */
+    long addedRttNanos;
     boolean help;
 
     /** Measured runs for a dataset of {@code size} keys. */
@@ -76,6 +90,8 @@ final class Arguments {
                 case "--cluster" -> parsed.cluster = true;
                 case "--cluster-url" -> parsed.clusterUrl = value(args, ++i, arg);
                 case "--out" -> parsed.out = Path.of(value(args, ++i, arg));
+                case "--server" -> parsed.server = server(value(args, ++i, arg));
+                case "--added-rtt" -> parsed.addedRttNanos = duration(value(args, ++i, arg), arg);
                 case "--runs" -> parsed.runs = positive(value(args, ++i, arg), arg, 1000);
                 case "--large-runs" -> parsed.largeRuns = positive(value(args, ++i, arg), arg, 1000);
                 case "--sizes" -> {
@@ -98,11 +114,61 @@ final class Arguments {
         if (parsed.load && parsed.redisUrl == null) {
             throw new IllegalArgumentException("--load needs --redis-url (without it the benchmark uses its own server)");
         }
+        if (parsed.server != null && (parsed.redisUrl != null || parsed.clusterUrl != null)) {
+            throw new IllegalArgumentException("--server starts a server of the benchmark's own: it does not work with "
+                    + (parsed.redisUrl != null ? "--redis-url" : "--cluster-url") + ", which uses an existing one");
+        }
+        if (parsed.addedRttNanos > 0 && parsed.isCluster()) {
+            throw new IllegalArgumentException("--added-rtt works with one server only: the nodes of a cluster "
+                    + "announce their own addresses, which a proxy in front of them cannot change");
+        }
         if (parsed.cluster && !sizesGiven) {
             parsed.sizes = DEFAULT_CLUSTER_SIZES;
         }
         return parsed;
     }
+
+    /** A name of the server matrix, or a path to an executable; anything else is refused, naming what is allowed. */
+    static String server(String value) {
+        String trimmed = value.trim();
+        if (RedisBinary.MATRIX.contains(trimmed)) {
+            return trimmed;
+        }
+        Path path;
+        try {
+            path = Path.of(trimmed);
+        } catch (InvalidPathException e) {
+            path = null;
+        }
+        if (!trimmed.isEmpty() && path != null && Files.isRegularFile(path) && Files.isExecutable(path)) {
+            return trimmed;
+        }
+        throw new IllegalArgumentException("--server '" + value + "' is neither a server of the matrix ("
+                + String.join(", ", RedisBinary.MATRIX) + ") nor an executable file");
+    }
+
+    /**
+     * A time such as {@code 0.5ms}, {@code 250us} (or {@code µs}), {@code 1ms}, {@code 0.001s}, in nanoseconds: more
+     * than 0, at most 1 s.
+     */
+    static long duration(String text, String name) {
+        Matcher m = DURATION.matcher(text.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException(name + " takes a time such as 0.5ms or 250us, was '" + text + "'");
+        }
+        double value = Double.parseDouble(m.group(1));
+        double nanos = switch (m.group(2)) {
+            case "s" -> value * 1e9;
+            case "ms" -> value * 1e6;
+            default -> value * 1e3; // us, µs
+        };
+        if (!(nanos >= 1_000) || nanos > 1e9) {
+            throw new IllegalArgumentException(name + " must be between 1us and 1s, was '" + text + "'");
+        }
+        return Math.round(nanos);
+    }
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?|\\.\\d+)\\s*(s|ms|us|µs)");
 
     private static String value(String[] args, int index, String name) {
         if (index >= args.length) {

@@ -9,7 +9,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link ServerCallTimer} on each server a path lists: the one server, or every master of a cluster. A run's SCAN
- * calls are the sum over the servers; its longest call is the longest single call on any of them.
+ * calls are the sum over the servers; its longest call is the longest single call on any of them; its server time
+ * is the busiest server's (the masters of a cluster work at once, so the busiest one is the listing's floor).
  */
 final class CallTimers implements AutoCloseable {
 
@@ -63,17 +64,19 @@ final class CallTimers implements AutoCloseable {
         return combine(calls);
     }
 
-    /** Sum of the SCAN calls; the longest call of those known ({@code null} when none is). */
+    /** Sum of the SCAN calls; the longest call of those known ({@code null} when none is); the busiest server's time. */
     static ServerCallTimer.RunCalls combine(List<ServerCallTimer.RunCalls> calls) {
         long scanCalls = 0;
+        long busiest = 0;
         @Nullable Long longest = null;
         for (ServerCallTimer.RunCalls call : calls) {
             scanCalls += call.scanCalls();
+            busiest = Math.max(busiest, call.serverMicros());
             if (call.maxCallMicros() != null) {
                 longest = longest == null ? call.maxCallMicros() : Math.max(longest, call.maxCallMicros());
             }
         }
-        return new ServerCallTimer.RunCalls(scanCalls, longest);
+        return new ServerCallTimer.RunCalls(scanCalls, longest, busiest);
     }
 
     /** Sets back what each timer changed on its server. */

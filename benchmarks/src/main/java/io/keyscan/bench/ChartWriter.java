@@ -30,8 +30,10 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * {@code chart.png}: for each query class, the median wall time and the probe's longest PING delay of every path
- * against the dataset size, on log-log axes; when the run measured one dataset size only (the cluster run's
- * default), one bar per path on a log axis instead. Drawn with XChart into an image, headless.
+ * against the dataset size, on log-log axes, with the server's own time (KEYS and SCAN_AUTO) and the probe's p99.9
+ * as dotted lines; when the run measured one dataset size only (the cluster run's default), one bar per path on a
+ * log axis instead, with the server's own time and the probe's p99.9 as an orange bar inside each. Drawn with
+ * XChart into an image, headless.
  */
 final class ChartWriter {
 
@@ -56,16 +58,20 @@ final class ChartWriter {
         boolean oneSize = rows.stream().map(ResultRow::datasetKeys).distinct().count() == 1;
         List<BufferedImage[]> panels = new ArrayList<>();
         for (Map.Entry<String, List<ResultRow>> entry : byClass.entrySet()) {
-            String probeTitle = entry.getKey() + ": longest PING delay of the probe client";
+            String probeTitle = entry.getKey() + ": the probe client's longest PING";
             if (oneSize) {
                 String keys = String.format(Locale.ROOT, " (%,d keys)", entry.getValue().get(0).datasetKeys());
                 panels.add(new BufferedImage[] {
-                    bars(entry.getKey() + ": median wall time" + keys, entry.getValue(), ResultRow::medianMillis),
-                    bars(probeTitle + keys, entry.getValue(), ResultRow::probeMaxMillis)});
+                    bars(entry.getKey() + ": median wall time" + keys + "; orange: server's own", entry.getValue(),
+                            ResultRow::medianMillis, ResultRow::medianServerMillis, "server"),
+                    bars(probeTitle + keys + "; orange: p99.9", entry.getValue(), ResultRow::probeMaxMillis,
+                            ResultRow::probeP999Millis, "p99.9")});
             } else {
                 panels.add(new BufferedImage[] {
-                    panel(entry.getKey() + ": median wall time", "ms", entry.getValue(), ResultRow::medianMillis),
-                    panel(probeTitle, "ms", entry.getValue(), ResultRow::probeMaxMillis)});
+                    panel(entry.getKey() + ": median wall time; dotted: server's own", "ms", entry.getValue(),
+                            ResultRow::medianMillis, ResultRow::medianServerMillis, "server"),
+                    panel(probeTitle + "; dotted: p99.9", "ms", entry.getValue(), ResultRow::probeMaxMillis,
+                            ResultRow::probeP999Millis, "p99.9")});
             }
         }
         BufferedImage image = new BufferedImage(2 * PANEL_WIDTH, TITLE_HEIGHT + panels.size() * PANEL_HEIGHT,
@@ -91,10 +97,12 @@ final class ChartWriter {
     }
 
     /**
-     * One horizontal bar per path (in run order) on a logarithmic axis, each labelled with its value: the chart of
-     * a run that measured one dataset size, where lines against the size would be single points.
+     * One horizontal bar per path (in run order) on a logarithmic axis, each labelled with its value, and inside it
+     * a thinner orange bar of {@code inner} (labelled {@code innerName}): the chart of a run that measured one dataset
+     * size, where lines against the size would be single points.
      */
-    private static BufferedImage bars(String title, List<ResultRow> rows, ToDoubleFunction<ResultRow> value) {
+    private static BufferedImage bars(String title, List<ResultRow> rows, ToDoubleFunction<ResultRow> value,
+            ToDoubleFunction<ResultRow> inner, String innerName) {
         BufferedImage image = new BufferedImage(PANEL_WIDTH, PANEL_HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         try {
@@ -108,7 +116,7 @@ final class ChartWriter {
             g.drawString(title, (PANEL_WIDTH - titleMetrics.stringWidth(title)) / 2, 22);
 
             int left = 150;
-            int right = PANEL_WIDTH - 100;
+            int right = PANEL_WIDTH - 140; // room for "1,234 (server 1,111)"
             int top = 38;
             int bottom = PANEL_HEIGHT - 34;
             double min = Double.MAX_VALUE;
@@ -150,16 +158,26 @@ final class ChartWriter {
                     scanIndex++;
                 }
                 g.fillRect(left + 1, y, Math.max(2, end - left), barHeight);
+                double innerValue = inner.applyAsDouble(row);
+                int innerEnd = (int) Math.round(x.applyAsDouble(Math.max(FLOOR_MS, innerValue)));
+                int innerHeight = Math.max(2, barHeight / 3);
+                g.setColor(INNER);
+                g.fillRect(left + 1, y + (barHeight - innerHeight) / 2, Math.max(2, innerEnd - left), innerHeight);
                 int baseline = y + (barHeight + metrics.getAscent() - metrics.getDescent()) / 2;
                 g.setColor(Color.BLACK);
                 g.drawString(row.label(), left - 8 - metrics.stringWidth(row.label()), baseline);
-                g.drawString(Stats.millis(actual), Math.max(left + 2, end) + 5, baseline);
+                g.drawString(Stats.millis(actual) + " (" + innerName + " "
+                        + (innerValue < 1 ? Stats.fixed(innerValue, 3) : Stats.millis(innerValue)) + ")",
+                        Math.max(left + 2, Math.max(end, innerEnd)) + 5, baseline);
             }
         } finally {
             g.dispose();
         }
         return image;
     }
+
+    /** The inner bars (server time, probe p99.9): visible on every path's colour. */
+    private static final Color INNER = new Color(255, 165, 0);
 
     /** KEYS red, SCAN_AUTO black, Lettuce purple, the fixed-COUNT SCANs light to dark blue as COUNT grows. */
     private static Color color(String label, int scanIndex) {
@@ -175,8 +193,12 @@ final class ChartWriter {
         return blues[Math.min(scanIndex, blues.length - 1)];
     }
 
+    /**
+     * Every path's {@code value} against the dataset size, and {@code secondary} of KEYS and SCAN_AUTO as dotted
+     * lines named {@code "KEYS " + secondaryName}.
+     */
     private static BufferedImage panel(String title, String unit, List<ResultRow> rows,
-            ToDoubleFunction<ResultRow> value) {
+            ToDoubleFunction<ResultRow> value, ToDoubleFunction<ResultRow> secondary, String secondaryName) {
         XYChart chart = new XYChartBuilder().width(PANEL_WIDTH).height(PANEL_HEIGHT).title(title)
                 .xAxisTitle("keys in the database").yAxisTitle(unit).build();
         XYStyler styler = chart.getStyler();
@@ -228,6 +250,25 @@ final class ChartWriter {
             }
             s.setLineColor(color);
             s.setMarkerColor(color);
+        }
+        for (String path : List.of("KEYS", "SCAN_AUTO")) {
+            TreeMap<Long, Double> points = new TreeMap<>();
+            for (ResultRow row : rows) {
+                if (row.label().equals(path)) {
+                    points.put(row.datasetKeys(), Math.max(FLOOR_MS, secondary.applyAsDouble(row)));
+                }
+            }
+            if (points.isEmpty()) {
+                continue;
+            }
+            XYSeries s = chart.addSeries(path + " " + secondaryName,
+                    points.keySet().stream().mapToDouble(Long::doubleValue).toArray(),
+                    points.values().stream().mapToDouble(Double::doubleValue).toArray());
+            Color color = path.equals("KEYS") ? new Color(200, 30, 30) : Color.BLACK;
+            s.setLineStyle(new BasicStroke(2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND, 10f,
+                    new float[] {1f, 4f}, 0f));
+            s.setMarker(SeriesMarkers.NONE);
+            s.setLineColor(color);
         }
         return BitmapEncoder.getBufferedImage(chart);
     }

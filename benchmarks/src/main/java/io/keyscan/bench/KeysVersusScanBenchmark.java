@@ -4,6 +4,7 @@ import io.keyscan.testkit.Jvm;
 import io.keyscan.testkit.LatencyProbe;
 import io.keyscan.testkit.LocalRedisServer;
 import io.keyscan.testkit.RailsPerformanceDataset;
+import io.keyscan.testkit.RedisBinary;
 import io.keyscan.testkit.RedisServer;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -103,6 +105,15 @@ public final class KeysVersusScanBenchmark {
             System.out.println(Arguments.USAGE);
             return 0;
         }
+        if (arguments.server != null) {
+            try { // a matrix name must be built; the binary must answer --version
+                RedisBinary.named(arguments.server, "--server");
+                System.setProperty(RedisBinary.PROPERTY_BINARY, arguments.server);
+            } catch (IllegalStateException e) {
+                err.println("error: " + e.getMessage());
+                return 2;
+            }
+        }
         Path out = arguments.out != null ? arguments.out : defaultOut(arguments.isCluster());
         KeysVersusScanBenchmark benchmark = new KeysVersusScanBenchmark(arguments, out, err);
         try {
@@ -151,15 +162,18 @@ public final class KeysVersusScanBenchmark {
         }
         try (Target target = arguments.cluster ? Target.ownCluster()
                 : arguments.clusterUrl != null ? Target.externalCluster(arguments.clusterUrl)
-                : Target.standalone(arguments.redisUrl)) {
+                : Target.standalone(arguments.redisUrl, arguments.server != null, arguments.addedRttNanos)) {
             String version = target.version();
-            say("Redis " + version + ": " + target.source());
+            say(version + ": " + target.source());
             if (target.clusterDescription() != null) {
                 say("Cluster: " + target.clusterDescription());
             }
+            if (target.network() != null) {
+                say("Network: " + target.network());
+            }
             List<RedisServer> servers = target.servers();
             try (CallTimers timer = CallTimers.configure(servers);
-                    Probes probe = Probes.start(servers)) {
+                    Probes probe = Probes.start(target.probeUris())) {
                 // After a Ctrl-C, only a server that outlives the benchmark needs its settings back. Processes the
                 // benchmark started (LocalRedisServer) are stopped by the same shutdown, and restoring settings on a
                 // server already gone would hold the JVM's exit for a command timeout per setting. (Without
@@ -266,31 +280,36 @@ public final class KeysVersusScanBenchmark {
                     long start = System.nanoTime();
                     List<String> keys = path.fetch(queryClass.pattern());
                     double wallMillis = (System.nanoTime() - start) / 1e6;
-                    double probeMillis = probe.maxMillis();
                     ServerCallTimer.RunCalls calls = timer.afterRun(path.serverCommand());
+                    Probes.Reading probed = probe.read();
+                    double probeMillis = probed.maxMillis();
+                    Histogram roundTrips = probed.roundTrips();
                     if (reference == null) {
                         reference = keys; // read-only: KEYS, the first path, is the reference
                     }
                     check(keys, reference, path, queryClass, size, "run " + run, dataset != null);
+                    double serverMillis = calls.serverMicros() / 1000.0;
                     samples.add(new RunSample(size, queryClass.name(), path.name(), path.count(), run, wallMillis,
-                            calls.scanCalls(), calls.maxCallMicros(), probeMillis, keys.size()));
-                    say(String.format(Locale.ROOT, "%,d keys | %s | %s | run %d/%d | %s ms | %s SCAN calls | "
-                            + "longest call %s µs | probe max %s ms", size, queryClass.name(), path.label(), run, runs,
-                            Stats.millis(wallMillis), calls.scanCalls(),
-                            calls.maxCallMicros() == null ? "n/a" : String.format(Locale.ROOT, "%,d",
-                                    calls.maxCallMicros()), Stats.millis(probeMillis)));
+                            calls.scanCalls(), calls.maxCallMicros(), probeMillis, keys.size(), serverMillis,
+                            roundTrips));
+                    say(String.format(Locale.ROOT, "%,d keys | %s | %s | run %d/%d | %s ms | server %s ms | %s SCAN "
+                            + "calls | longest call %s µs | probe max %s ms, p99.9 %s ms", size, queryClass.name(),
+                            path.label(), run, runs, Stats.millis(wallMillis), Stats.millis(serverMillis),
+                            calls.scanCalls(), calls.maxCallMicros() == null ? "n/a" : String.format(Locale.ROOT,
+                                    "%,d", calls.maxCallMicros()), Stats.millis(probeMillis),
+                            Stats.millis(Stats.percentileMillis(roundTrips, 99.9))));
                 }
             }
         }
     }
 
     /**
-     * The probe's longest PING since its reset, once the PING that was in flight when the listing ended has
-     * completed: the probe counts completed PINGs only, so a PING held up by a KEYS call that returns few keys
-     * would otherwise be read before it completes and its delay missed. Waits for one more PING to complete (one
-     * is in flight at a time), at most {@value #PROBE_SETTLE_MILLIS} ms.
+     * Waits until the PING that was in flight when the listing ended has completed: the probe counts completed
+     * PINGs only, so a PING held up by a KEYS call that returns few keys would otherwise be read before it completes
+     * and its delay missed. Waits for one more PING to complete (one is in flight at a time), at most
+     * {@value #PROBE_SETTLE_MILLIS} ms.
      */
-    static double probeMax(LatencyProbe probe) {
+    static void settle(LatencyProbe probe) {
         long completed = probe.pings();
         long deadline = System.nanoTime() + PROBE_SETTLE_MILLIS * 1_000_000L;
         while (probe.pings() <= completed && System.nanoTime() < deadline) {
@@ -301,7 +320,6 @@ public final class KeysVersusScanBenchmark {
                 break;
             }
         }
-        return probe.maxMillis();
     }
 
     /** Fails the run, loudly, when {@code keys} is not exactly {@code reference}. */
@@ -359,15 +377,17 @@ public final class KeysVersusScanBenchmark {
                 + "paths; a `System.gc()` before each run";
         Reports.RunInfo info = new Reports.RunInfo(started, command(args), machine, target.version(), target.source(),
                 runs, timer.description(), patterns, loadSummary(), System.nanoTime() - startNanos, complete,
-                !arguments.writes(), target.clusterDescription(), probe.size());
+                !arguments.writes(), target.clusterDescription(), probe.size(), target.network());
         Reports.writeCsv(out.resolve("results.csv"), rows);
         Reports.writeRunsCsv(out.resolve("runs.csv"), samples);
         Reports.writeMarkdown(out.resolve("results.md"), info, rows);
-        String subtitle = String.format(Locale.ROOT, "median of %s runs per point; Redis %s%s; %d cores; %s",
+        String subtitle = String.format(Locale.ROOT, "median of %s runs per point; %s%s%s; %d cores; %s",
                 arguments.largeRuns != null && arguments.largeRuns != arguments.runs
                         ? arguments.runs + " (" + arguments.largeRuns + " at 1M+)" : Integer.toString(arguments.runs),
                 target.version(), target.clusterDescription() == null ? ""
                         : ", cluster of " + target.servers().size() + " masters, probe max over one probe per master",
+                arguments.addedRttNanos == 0 ? "" : ", " + Stats.fixed(arguments.addedRttNanos / 1e6, 2)
+                        + " ms added round trip",
                 machine.cores(), DateTimeFormatter.ISO_LOCAL_DATE.format(started.atZone(java.time.ZoneOffset.UTC)));
         String title = target.clusterDescription() == null ? ChartWriter.TITLE : ChartWriter.CLUSTER_TITLE;
         try {

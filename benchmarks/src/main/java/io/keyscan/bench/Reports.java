@@ -27,7 +27,7 @@ final class Reports {
      * @param started when the run started
      * @param command the command that ran it
      * @param machine cores, RAM, OS, JDK, commit
-     * @param redisVersion e.g. 7.0.15
+     * @param redisVersion the server and its version, e.g. Redis 7.0.15, Valkey 9.1.2
      * @param redisSource where the server came from
      * @param runs how many measured runs, in words
      * @param callMethod how the longest call was measured
@@ -38,10 +38,11 @@ final class Reports {
      * @param readOnly whether the data was the server's own (not loaded by the benchmark)
      * @param cluster {@code null} for one server; for a Redis Cluster, its masters and replicas in words
      * @param probes how many probe clients ran (one per master on a cluster)
+     * @param network {@code null} over loopback; the added round trip in words
      */
     record RunInfo(Instant started, String command, Machine machine, String redisVersion, String redisSource,
             String runs, String callMethod, Map<Long, Map<String, String>> patterns, String load, long elapsedNanos,
-            boolean complete, boolean readOnly, @Nullable String cluster, int probes) {
+            boolean complete, boolean readOnly, @Nullable String cluster, int probes, @Nullable String network) {
     }
 
     static void writeCsv(Path file, List<ResultRow> rows) throws IOException {
@@ -81,7 +82,8 @@ final class Reports {
         md.append("| machine | ").append(info.machine().cores()).append(" cores, ").append(info.machine().memory())
                 .append(", ").append(info.machine().os()).append(" |\n");
         md.append("| JDK | ").append(info.machine().jdk()).append(" |\n");
-        md.append("| Redis | ").append(info.redisVersion()).append(": ").append(cell(info.redisSource())).append(" |\n");
+        md.append("| server | ").append(info.redisVersion()).append(": ").append(cell(info.redisSource())).append(" |\n");
+        md.append("| network | ").append(info.network() == null ? "loopback" : cell(info.network())).append(" |\n");
         if (cluster) {
             md.append("| cluster | ").append(cell(info.cluster())).append(" |\n");
         }
@@ -101,7 +103,13 @@ final class Reports {
         md.append("**SCAN calls** per listing as the server counted them (`INFO commandstats`); **longest call** on the ");
         md.append("server, in µs, of the path's command (KEYS for the KEYS path, SCAN otherwise), over all runs; ");
         md.append("**probe max** the longest round trip of a second client PINGing on its own connection, in a JVM of ");
-        md.append("its own, during the runs: how long other clients waited. Raw numbers: `results.csv` (summary), ");
+        md.append("its own, during the runs: how long other clients waited; **probe p99 / p99.9** the percentiles of ");
+        md.append("all its round trips over the runs (HdrHistogram, 3 significant digits); **server ms** the ");
+        md.append("median over the runs of the server's own time for the listing's commands: the `usec` that ");
+        md.append("`INFO commandstats` adds up for SCAN, KEYS and EXISTS, read before and after each listing");
+        md.append(cluster ? " (the busiest master's: the masters work at once)" : "");
+        md.append(", the floor no client can go under with those commands; **× server** the median wall time over ");
+        md.append("it. Raw numbers: `results.csv` (summary), ");
         md.append("`runs.csv` (every run); chart: `chart.png`.\n\n");
         if (cluster) {
             md.append("On the cluster: `KEYS` is keyscan's `fetchKeys` with `useScan = false`, which sends KEYS to ");
@@ -121,9 +129,10 @@ final class Reports {
         if (!bySize.isEmpty()) {
             long largest = ((TreeMap<Long, List<ResultRow>>) bySize).lastKey();
             md.append(String.format(Locale.ROOT, "## Headline: %,d keys%n%n", largest));
-            md.append("| class | KEYS ms | SCAN_AUTO ms (× KEYS) | LETTUCE_SCANSTREAM ms (× KEYS) "
-                    + "| longest call µs: KEYS / SCAN_AUTO / Lettuce | probe max ms: KEYS / SCAN_AUTO / Lettuce |\n");
-            md.append("|---|---:|---:|---:|---:|---:|\n");
+            md.append("| class | KEYS ms (server ms) | SCAN_AUTO ms (× KEYS) | SCAN_AUTO server ms (× server) "
+                    + "| LETTUCE_SCANSTREAM ms (× KEYS) | longest call µs: KEYS / SCAN_AUTO / Lettuce "
+                    + "| probe max ms: KEYS / SCAN_AUTO / Lettuce | probe p99.9 ms: KEYS / SCAN_AUTO / Lettuce |\n");
+            md.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
             Map<String, Map<String, ResultRow>> byClass = new LinkedHashMap<>();
             for (ResultRow row : bySize.get(largest)) {
                 byClass.computeIfAbsent(row.queryClass(), k -> new LinkedHashMap<>()).put(row.label(), row);
@@ -133,12 +142,15 @@ final class Reports {
                 ResultRow auto = entry.getValue().get("SCAN_AUTO");
                 ResultRow lettuce = entry.getValue().get("LETTUCE_SCANSTREAM");
                 md.append("| ").append(entry.getKey())
-                        .append(" | ").append(ms(keys))
+                        .append(" | ").append(ms(keys)).append(keys == null ? "" : " (" + server(keys) + ")")
                         .append(" | ").append(msRatio(auto))
+                        .append(" | ").append(auto == null ? "-" : server(auto) + " (" + toServer(auto) + ")")
                         .append(" | ").append(msRatio(lettuce))
                         .append(" | ").append(call(keys)).append(" / ").append(call(auto)).append(" / ").append(call(lettuce))
                         .append(" | ").append(probe(keys)).append(" / ").append(probe(auto)).append(" / ")
-                        .append(probe(lettuce)).append(" |\n");
+                        .append(probe(lettuce))
+                        .append(" | ").append(p999(keys)).append(" / ").append(p999(auto)).append(" / ")
+                        .append(p999(lettuce)).append(" |\n");
             }
             md.append('\n');
         }
@@ -157,8 +169,9 @@ final class Reports {
                         .append(String.format(Locale.ROOT, "%,d", entry.getValue())).append(" |\n");
             }
             md.append('\n');
-            md.append("| class | path | COUNT | runs | median ms | × KEYS | SCAN calls | longest call µs | probe max ms |\n");
-            md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+            md.append("| class | path | COUNT | runs | median ms | × KEYS | SCAN calls | longest call µs | probe max ms "
+                    + "| server ms | × server | probe p99 ms | probe p99.9 ms |\n");
+            md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             for (ResultRow row : size.getValue()) {
                 md.append("| ").append(row.queryClass())
                         .append(" | ").append(row.path())
@@ -170,6 +183,10 @@ final class Reports {
                         .append(" | ").append(row.maxCallMicros() == null ? "n/a"
                                 : String.format(Locale.ROOT, "%,d", row.maxCallMicros()))
                         .append(" | ").append(Stats.millis(row.probeMaxMillis()))
+                        .append(" | ").append(server(row))
+                        .append(" | ").append(toServer(row))
+                        .append(" | ").append(Stats.millis(row.probeP99Millis()))
+                        .append(" | ").append(Stats.millis(row.probeP999Millis()))
                         .append(" |\n");
             }
             md.append('\n');
@@ -192,6 +209,23 @@ final class Reports {
 
     private static String probe(ResultRow row) {
         return row == null ? "-" : Stats.millis(row.probeMaxMillis());
+    }
+
+    private static String p999(ResultRow row) {
+        return row == null ? "-" : Stats.millis(row.probeP999Millis());
+    }
+
+    /** The server's own time, down to the microsecond that {@code INFO commandstats} counts in. */
+    static String server(ResultRow row) {
+        double ms = row.medianServerMillis();
+        return ms < 1 ? Stats.fixed(ms, 3) : Stats.millis(ms);
+    }
+
+    /** Wall time over server time, or {@code n/a} when the server counted no time. */
+    static String toServer(ResultRow row) {
+        Double ratio = row.ratioToServer();
+        return ratio == null ? "n/a" : ratio >= 100 ? String.format(Locale.ROOT, "%,d", Math.round(ratio))
+                : Stats.fixed(ratio, 2);
     }
 
     /** Text safe inside a Markdown table cell: {@code |} escaped, line breaks removed. */

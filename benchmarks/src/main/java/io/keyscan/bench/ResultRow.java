@@ -18,16 +18,22 @@ import org.jspecify.annotations.Nullable;
  *     server over all runs; {@code null} when the server does not tell
  * @param probeMaxMillis the longest PING round trip of the probe client over all runs
  * @param keysFound how many keys the listing returned
+ * @param serverMillis each measured run's server time for the listing's commands ({@code INFO commandstats})
+ * @param probeP99Millis the 99th percentile of the probe's round trips over all runs
+ * @param probeP999Millis the 99.9th percentile of the probe's round trips over all runs
  */
 record ResultRow(long datasetKeys, String queryClass, String path, @Nullable Integer count, List<Double> wallMillis,
-        double ratioToKeys, double scanCalls, @Nullable Long maxCallMicros, double probeMaxMillis, int keysFound) {
+        double ratioToKeys, double scanCalls, @Nullable Long maxCallMicros, double probeMaxMillis, int keysFound,
+        List<Double> serverMillis, double probeP99Millis, double probeP999Millis) {
 
-    /** The header of {@code results.csv}, exactly. */
+    /** The header of {@code results.csv}, exactly: the first ten columns as they always were, new ones after. */
     static final String CSV_HEADER =
-            "dataset_keys,query_class,path,count,runs,median_ms,ratio_to_keys,scan_calls,max_call_us,probe_max_ms";
+            "dataset_keys,query_class,path,count,runs,median_ms,ratio_to_keys,scan_calls,max_call_us,probe_max_ms,"
+                    + "server_ms,ratio_to_server,probe_p99_ms,probe_p999_ms";
 
     ResultRow {
         wallMillis = List.copyOf(wallMillis);
+        serverMillis = List.copyOf(serverMillis);
     }
 
     int runs() {
@@ -36,6 +42,20 @@ record ResultRow(long datasetKeys, String queryClass, String path, @Nullable Int
 
     double medianMillis() {
         return Stats.median(wallMillis);
+    }
+
+    /** The median over the runs of the server's own time for the listing's commands. */
+    double medianServerMillis() {
+        return Stats.median(serverMillis);
+    }
+
+    /**
+     * The median wall time over the median server time: how many times what the server itself had to spend the
+     * listing took. {@code null} when the server counted no time (under a microsecond).
+     */
+    @Nullable Double ratioToServer() {
+        double server = medianServerMillis();
+        return server > 0 ? medianMillis() / server : null;
     }
 
     /** This row as a line of {@code results.csv}, without the line break. */
@@ -51,6 +71,11 @@ record ResultRow(long datasetKeys, String queryClass, String path, @Nullable Int
         line.add(Stats.calls(scanCalls));
         line.add(maxCallMicros == null ? "" : Long.toString(maxCallMicros));
         line.add(Stats.fixed(probeMaxMillis, 2));
+        line.add(Stats.fixed(medianServerMillis(), 3));
+        Double toServer = ratioToServer();
+        line.add(toServer == null ? "" : Stats.fixed(toServer, 2));
+        line.add(Stats.fixed(probeP99Millis, 2));
+        line.add(Stats.fixed(probeP999Millis, 2));
         return line.toString();
     }
 

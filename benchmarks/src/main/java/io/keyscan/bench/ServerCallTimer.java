@@ -1,17 +1,19 @@
 package io.keyscan.bench;
 
+import io.keyscan.testkit.CommandStats;
 import io.keyscan.testkit.RedisServer;
 import io.keyscan.testkit.SlowlogEntry;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads, for each measured run, how many SCAN calls the server executed and how long its longest single call of a
- * command took, from the server itself.
+ * Reads, for each measured run, how many SCAN calls the server executed, how long its longest single call of a
+ * command took, and how much server time the listing's commands took in all, from the server itself.
  *
  * <ul>
  *   <li>Redis 7+: {@code INFO latencystats} with {@code latency-tracking-info-percentiles "100"}, after a
@@ -24,7 +26,12 @@ import org.jspecify.annotations.Nullable;
  *       {@code INFO commandstats} differences.</li>
  * </ul>
  *
- * Whatever it changed is set back by {@link #close()}.
+ * The listing's server time is the difference, over the run, of the {@code usec} that {@code INFO commandstats}
+ * adds up for SCAN, KEYS and EXISTS (the commands a listing sends; not the probe's PING nor the harness' own INFO and
+ * CONFIG calls), read before and after the listing: differences, so they hold whether or not the statistics were
+ * reset in between.
+ *
+ * <p>Whatever it changed is set back by {@link #close()}.
  */
 final class ServerCallTimer implements AutoCloseable {
 
@@ -34,6 +41,9 @@ final class ServerCallTimer implements AutoCloseable {
     /** SLOWLOG length in the fallback mode, where every call is logged. */
     static final long FALLBACK_SLOWLOG_LEN = 1_000_000;
 
+    /** The commands a listing sends whose server time counts: SCAN (every SCAN path), KEYS, EXISTS (a literal). */
+    static final List<String> LISTING_COMMANDS = List.of("scan", "keys", "exists");
+
     enum Method {
         LATENCYSTATS, SLOWLOG, NONE
     }
@@ -42,6 +52,7 @@ final class ServerCallTimer implements AutoCloseable {
     private final Method method;
     private final Map<String, String> previous; // config name -> value to restore, in the order set
     private long scanCallsBefore;
+    private long listingMicrosBefore;
     private boolean closed;
 
     private ServerCallTimer(RedisServer server, Method method, Map<String, String> previous) {
@@ -130,17 +141,30 @@ final class ServerCallTimer implements AutoCloseable {
             admin.configResetstat();
             admin.slowlogReset();
         }
-        scanCallsBefore = method == Method.NONE ? server.commandStats("scan").calls() : 0;
+        String stats = server.admin().info("commandstats");
+        scanCallsBefore = CommandStats.parse(stats, "scan").calls();
+        listingMicrosBefore = listingMicros(stats);
+    }
+
+    /** The server time, in µs, of the {@link #LISTING_COMMANDS} in an {@code INFO commandstats} reply. */
+    static long listingMicros(String commandstats) {
+        long micros = 0;
+        for (String command : LISTING_COMMANDS) {
+            micros += CommandStats.parse(commandstats, command).usec();
+        }
+        return micros;
     }
 
     /**
      * Ends a run of a path whose listing command is {@code command} ({@code scan} or {@code keys}).
      *
-     * @return the SCAN calls of the run and the longest single {@code command} call in microseconds, or
-     *     {@code null} when unknown
+     * @return the SCAN calls of the run, the longest single {@code command} call in microseconds (or {@code null}
+     *     when unknown), and the server time of the listing's commands
      */
     RunCalls afterRun(String command) {
-        long scanCalls = server.commandStats("scan").calls() - scanCallsBefore;
+        String stats = server.admin().info("commandstats");
+        long scanCalls = CommandStats.parse(stats, "scan").calls() - scanCallsBefore;
+        long listingMicros = listingMicros(stats) - listingMicrosBefore;
         Long maxMicros = switch (method) {
             case LATENCYSTATS -> {
                 Double p100 = p100(server.admin().info("latencystats"), command);
@@ -151,7 +175,7 @@ final class ServerCallTimer implements AutoCloseable {
             case SLOWLOG -> slowlogMax(command);
             case NONE -> null;
         };
-        return new RunCalls(scanCalls, maxMicros);
+        return new RunCalls(scanCalls, maxMicros, listingMicros);
     }
 
     private long slowlogMax(String command) {
@@ -192,7 +216,13 @@ final class ServerCallTimer implements AutoCloseable {
         }
     }
 
-    /** Server-side counts of one run. */
-    record RunCalls(long scanCalls, @Nullable Long maxCallMicros) {
+    /**
+     * Server-side counts of one run.
+     *
+     * @param scanCalls SCAN calls executed
+     * @param maxCallMicros the longest single call of the path's command, or {@code null} when unknown
+     * @param serverMicros server time of the listing's commands (SCAN, KEYS, EXISTS), from {@code INFO commandstats}
+     */
+    record RunCalls(long scanCalls, @Nullable Long maxCallMicros, long serverMicros) {
     }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import org.HdrHistogram.Histogram;
 
 /** The arithmetic and number formatting of the KEYS-vs-SCAN benchmark: pure functions, unit-tested. */
 final class Stats {
@@ -28,6 +29,11 @@ final class Stats {
             throw new IllegalArgumentException("KEYS' median must be positive, was " + keysValue);
         }
         return value / keysValue;
+    }
+
+    /** The {@code percentile} (0-100) of round trips recorded in nanoseconds, in milliseconds; 0 when none. */
+    static double percentileMillis(Histogram nanos, double percentile) {
+        return nanos.getTotalCount() == 0 ? 0 : nanos.getValueAtPercentile(percentile) / 1e6;
     }
 
     /** {@code value} with exactly {@code decimals} decimals, a dot as separator, no grouping. */

@@ -5,8 +5,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.HdrHistogram.Histogram;
 
-/** Turns measured runs into {@link ResultRow}s: medians, ratios to KEYS, maxima over the runs. */
+/**
+ * Turns measured runs into {@link ResultRow}s: medians, ratios to KEYS, maxima over the runs, and the probe's
+ * percentiles over the round trips of all the runs together.
+ */
 final class Summary {
 
     private Summary() {
@@ -39,8 +43,14 @@ final class Summary {
                 }
             }
             double probeMax = group.stream().mapToDouble(RunSample::probeMaxMillis).max().orElse(0);
+            Histogram roundTrips = new Histogram(3);
+            for (RunSample sample : group) {
+                roundTrips.add(sample.probeRoundTrips());
+            }
             rows.add(new ResultRow(first.datasetKeys(), first.queryClass(), first.path(), first.count(), walls,
-                    Stats.ratio(Stats.median(walls), keysMedian), scanCalls, maxCall, probeMax, first.keysFound()));
+                    Stats.ratio(Stats.median(walls), keysMedian), scanCalls, maxCall, probeMax, first.keysFound(),
+                    group.stream().map(RunSample::serverMillis).toList(), Stats.percentileMillis(roundTrips, 99),
+                    Stats.percentileMillis(roundTrips, 99.9)));
         }
         return rows;
     }

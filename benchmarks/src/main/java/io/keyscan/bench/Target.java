@@ -1,7 +1,9 @@
 package io.keyscan.bench;
 
 import io.keyscan.lettuce.LettuceKeyScanner;
+import io.keyscan.testkit.DelayingTcpProxy;
 import io.keyscan.testkit.LocalRedisCluster;
+import io.keyscan.testkit.LocalRedisServer;
 import io.keyscan.testkit.RailsPerformanceDataset;
 import io.keyscan.testkit.RedisServer;
 import io.keyscan.testkit.RedisServers;
@@ -18,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -28,8 +31,23 @@ import org.jspecify.annotations.Nullable;
  */
 abstract class Target implements AutoCloseable {
 
-    /** The Redis version, e.g. {@code 7.0.15} (the versions of the masters if they differ). */
+    /**
+     * The server and its version, e.g. {@code Redis 7.0.15} or {@code Valkey 9.1.2} (the masters' if they differ).
+     */
     abstract String version();
+
+    /**
+     * {@code Valkey 9.1.2} (Valkey's {@code valkey_version}: its {@code redis_version} is the Redis version it is
+     * compatible with, 7.2.4) or {@code Redis 8.6.3}.
+     */
+    static String product(RedisServer server) {
+        for (String line : server.admin().info("server").split("\r?\n")) {
+            if (line.startsWith("valkey_version:")) {
+                return "Valkey " + line.substring("valkey_version:".length()).trim();
+            }
+        }
+        return "Redis " + server.version();
+    }
 
     /** Where the server or the cluster came from, for the report. */
     abstract String source();
@@ -39,6 +57,20 @@ abstract class Target implements AutoCloseable {
 
     /** The servers a listing reaches: the one server, or every master. */
     abstract List<RedisServer> servers();
+
+    /** Where each probe connects: the servers' own addresses, or the proxy's when the listings go through one. */
+    List<RedisURI> probeUris() {
+        List<RedisURI> uris = new ArrayList<>();
+        for (RedisServer server : servers()) {
+            uris.add(server.redisUri());
+        }
+        return uris;
+    }
+
+    /** {@code null} over loopback; for the report, the added round trip and what it measured, in words. */
+    @Nullable String network() {
+        return null;
+    }
 
     /** Every path on the target's one connection, KEYS first (see {@link ListingPath#all}). */
     abstract List<ListingPath> paths(List<Integer> counts);
@@ -79,12 +111,25 @@ abstract class Target implements AutoCloseable {
     @Override
     public abstract void close();
 
-    /** The benchmark's own server ({@code url == null}) or the server at {@code url}. */
-    static Target standalone(@Nullable String url) {
-        RedisServer server = url == null ? RedisServers.start() : RedisServers.external(RedisURI.create(url));
+    /**
+     * The benchmark's own server ({@code url == null}) or the server at {@code url}. {@code ownBinary}: the own server
+     * is a process of the binary {@link io.keyscan.testkit.RedisBinary#find()} names (as {@code --server} set it),
+     * never a server of {@code KEYSCAN_TEST_REDIS_URL} or Docker. {@code addedRttNanos > 0}: every path and the probe
+     * reach the server through a {@link DelayingTcpProxy} adding that round trip.
+     */
+    static Target standalone(@Nullable String url, boolean ownBinary, long addedRttNanos) {
+        RedisServer server = url != null ? RedisServers.external(RedisURI.create(url))
+                : ownBinary ? LocalRedisServer.start() : RedisServers.start();
+        DelayingTcpProxy proxy = null;
         try {
-            return new Standalone(server);
+            if (addedRttNanos > 0) {
+                proxy = DelayingTcpProxy.addingRoundTrip(server, Duration.ofNanos(addedRttNanos));
+            }
+            return new Standalone(server, proxy);
         } catch (RuntimeException e) {
+            if (proxy != null) {
+                proxy.close();
+            }
             server.close();
             throw e;
         }
@@ -145,26 +190,44 @@ abstract class Target implements AutoCloseable {
                 + (seeds.size() > 1 ? " (and " + (seeds.size() - 1) + " more seeds)" : ""), replicas);
     }
 
-    /** One server, one connection. */
+    /** One server, one connection (through the proxy, if any; set-up, loading and statistics go direct). */
     private static final class Standalone extends Target {
         private final RedisServer server;
+        private final @Nullable DelayingTcpProxy proxy;
+        private final @Nullable String network;
         private final RedisClient client;
         private final StatefulRedisConnection<String, String> connection;
 
-        Standalone(RedisServer server) {
+        Standalone(RedisServer server, @Nullable DelayingTcpProxy proxy) {
             this.server = server;
-            this.client = RedisClient.create(server.redisUri());
+            this.proxy = proxy;
+            this.client = RedisClient.create(listingUri());
             try {
                 this.connection = client.connect();
+                this.network = proxy == null ? null : describe(proxy, server, connection);
             } catch (RuntimeException e) {
                 client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
                 throw e;
             }
         }
 
+        private RedisURI listingUri() {
+            return proxy == null ? server.redisUri() : proxy.redisUri(server.redisUri());
+        }
+
+        @Override
+        List<RedisURI> probeUris() {
+            return List.of(listingUri());
+        }
+
+        @Override
+        @Nullable String network() {
+            return network;
+        }
+
         @Override
         String version() {
-            return server.version();
+            return product(server);
         }
 
         @Override
@@ -206,8 +269,38 @@ abstract class Target implements AutoCloseable {
                 connection.close();
             } finally {
                 client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+                if (proxy != null) {
+                    proxy.close();
+                }
                 server.close();
             }
+        }
+
+        /**
+         * The added round trip, and the PING round trips measured before the benchmark starts: the median of
+         * {@value #RTT_SAMPLES} through the proxy (the listing connection) and direct (the admin connection).
+         */
+        private static String describe(DelayingTcpProxy proxy, RedisServer server,
+                StatefulRedisConnection<String, String> connection) {
+            double through = medianPingMillis(connection.sync()::ping);
+            double direct = medianPingMillis(server.admin()::ping);
+            return String.format(Locale.ROOT, "%s ms added round trip: every path and the probe go through testkit's "
+                    + "DelayingTcpProxy, %s ms each way (PING round trip, median of %d: %s ms through it, %s ms "
+                    + "direct)", Stats.fixed(proxy.addedRoundTrip().toNanos() / 1e6, 2),
+                    Stats.fixed(proxy.delayEachWay().toNanos() / 1e6, 3), RTT_SAMPLES,
+                    Stats.fixed(through, 3), Stats.fixed(direct, 3));
+        }
+
+        private static final int RTT_SAMPLES = 200;
+
+        private static double medianPingMillis(Runnable ping) {
+            List<Double> millis = new ArrayList<>();
+            for (int i = 0; i < RTT_SAMPLES; i++) {
+                long start = System.nanoTime();
+                ping.run();
+                millis.add((System.nanoTime() - start) / 1e6);
+            }
+            return Stats.median(millis);
         }
     }
 
@@ -239,7 +332,7 @@ abstract class Target implements AutoCloseable {
         String version() {
             Set<String> versions = new LinkedHashSet<>();
             for (RedisServer master : masters) {
-                versions.add(master.version());
+                versions.add(product(master));
             }
             return String.join(" / ", versions);
         }

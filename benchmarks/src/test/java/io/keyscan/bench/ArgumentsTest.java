@@ -3,7 +3,11 @@ package io.keyscan.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ArgumentsTest {
 
@@ -58,6 +62,37 @@ class ArgumentsTest {
                 .hasMessageContaining("exclude each other");
         assertThatThrownBy(() -> Arguments.parse(new String[] {"--cluster", "--cluster-url", "redis://localhost:7000"}))
                 .hasMessageContaining("exclude each other");
+    }
+
+    @Test
+    void aServerOfTheMatrixOrAnExecutableAndNothingElse(@TempDir Path dir) throws IOException {
+        Path notExecutable = Files.writeString(dir.resolve("redis-server"), "not a program");
+        assertThat(Arguments.parse(new String[] {"--server", "valkey-9.1"}).server).isEqualTo("valkey-9.1");
+        assertThat(Arguments.parse(new String[] {"--server", "/bin/sh"}).server).isEqualTo("/bin/sh");
+        assertThat(Arguments.parse(new String[0]).server).isNull();
+        assertThatThrownBy(() -> Arguments.parse(new String[] {"--server", "redis-9.9"}))
+                .hasMessage("--server 'redis-9.9' is neither a server of the matrix (redis-6.2, redis-7.0, redis-8.0, "
+                        + "redis-8.6, valkey-8.0, valkey-8.1, valkey-9.1) nor an executable file");
+        assertThatThrownBy(() -> Arguments.parse(new String[] {"--server", notExecutable.toString()}))
+                .hasMessageContaining("'" + notExecutable + "' is neither");
+        assertThatThrownBy(() -> Arguments.parse(new String[] {"--server", "redis-8.6", "--redis-url", "redis://x:1"}))
+                .hasMessageContaining("does not work with --redis-url");
+        assertThat(Arguments.parse(new String[] {"--server", "redis-8.6", "--cluster"}).isCluster()).isTrue();
+    }
+
+    @Test
+    void anAddedRoundTripIsATimeForOneServer() {
+        assertThat(Arguments.parse(new String[0]).addedRttNanos).isZero();
+        assertThat(Arguments.parse(new String[] {"--added-rtt", "0.5ms"}).addedRttNanos).isEqualTo(500_000);
+        assertThat(Arguments.parse(new String[] {"--added-rtt", "250us"}).addedRttNanos).isEqualTo(250_000);
+        assertThat(Arguments.parse(new String[] {"--added-rtt", "1ms"}).addedRttNanos).isEqualTo(1_000_000);
+        assertThat(Arguments.parse(new String[] {"--added-rtt", ".1ms"}).addedRttNanos).isEqualTo(100_000);
+        assertThatThrownBy(() -> Arguments.parse(new String[] {"--added-rtt", "0.5"}))
+                .hasMessageContaining("--added-rtt takes a time such as 0.5ms");
+        assertThatThrownBy(() -> Arguments.parse(new String[] {"--added-rtt", "0ms"}))
+                .hasMessageContaining("between 1us and 1s");
+        assertThatThrownBy(() -> Arguments.parse(new String[] {"--added-rtt", "1ms", "--cluster"}))
+                .hasMessageContaining("one server only");
     }
 
     @Test

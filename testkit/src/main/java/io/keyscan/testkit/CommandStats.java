@@ -8,8 +8,11 @@ package io.keyscan.testkit;
  */
 public record CommandStats(long calls, long usec) {
 
-    /** Parses {@code cmdstat_<command>:calls=12,usec=345,...}; zeros when the command has not run. */
-    static CommandStats parse(String info, String command) {
+    /**
+     * Parses {@code cmdstat_<command>:calls=12,usec=345,...} out of an {@code INFO commandstats} reply; zeros when the
+     * command has not run. One reply read once serves several commands.
+     */
+    public static CommandStats parse(String info, String command) {
         String prefix = "cmdstat_" + command.toLowerCase(java.util.Locale.ROOT) + ":";
         for (String line : info.split("\r?\n")) {
             if (line.startsWith(prefix)) {

@@ -12,19 +12,25 @@ import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.DataFormatException;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 
 /**
- * A second client that PINGs the server over and over and records the longest round trip: how long other
- * clients had to wait while the server was busy, e.g. with KEYS.
+ * A second client that PINGs the server over and over and records the longest round trip, and every round trip in
+ * an HdrHistogram (for percentiles): how long other clients had to wait while the server was busy, e.g. with KEYS.
  *
  * <p>It runs in a JVM of its own, so that garbage collection and CPU work in the measuring JVM (collecting
  * and sorting a million keys) do not show up as server delay. The parent talks to it over stdin/stdout:
- * {@link #reset()} starts a measurement, {@link #maxMillis()} reads it.
+ * {@link #reset()} starts a measurement, {@link #maxMillis()} and {@link #roundTrips()} read it.
  */
 public final class LatencyProbe implements AutoCloseable {
 
@@ -72,6 +78,19 @@ public final class LatencyProbe implements AutoCloseable {
      */
     public double maxMillis() {
         return Long.parseLong(ask("max")) / 1_000_000.0;
+    }
+
+    /**
+     * Every PING round trip since the last {@link #reset()}, in nanoseconds (3 significant digits), once two more
+     * PINGs have completed (as {@link #maxMillis()}).
+     */
+    public Histogram roundTrips() {
+        byte[] compressed = Base64.getDecoder().decode(ask("histogram"));
+        try {
+            return Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(compressed), 0);
+        } catch (DataFormatException e) {
+            throw new IllegalStateException("the latency probe sent a histogram that does not decode", e);
+        }
     }
 
     /** How many PINGs completed since the last {@link #reset()}. */
@@ -128,7 +147,9 @@ public final class LatencyProbe implements AutoCloseable {
         StatefulRedisConnection<String, String> connection = client.connect();
         AtomicLong maxNanos = new AtomicLong();
         AtomicLong pings = new AtomicLong();
-        Thread pinger = new Thread(() -> ping(connection.sync(), maxNanos, pings), "ping");
+        Recorder recorder = new Recorder(3);
+        Histogram sinceReset = new Histogram(3);
+        Thread pinger = new Thread(() -> ping(connection.sync(), maxNanos, pings, recorder), "ping");
         pinger.setDaemon(true);
         pinger.start();
         protocol.println("ready");
@@ -137,7 +158,16 @@ public final class LatencyProbe implements AutoCloseable {
                 case "reset":
                     maxNanos.set(0);
                     pings.set(0);
+                    recorder.reset();
+                    sinceReset.reset();
                     protocol.println("ok");
+                    break;
+                case "histogram":
+                    awaitPings(pings, pings.get() + 2);
+                    sinceReset.add(recorder.getIntervalHistogram());
+                    ByteBuffer buffer = ByteBuffer.allocate(sinceReset.getNeededByteBufferCapacity());
+                    int length = sinceReset.encodeIntoCompressedByteBuffer(buffer);
+                    protocol.println(Base64.getEncoder().encodeToString(Arrays.copyOf(buffer.array(), length)));
                     break;
                 case "max":
                     awaitPings(pings, pings.get() + 2);
@@ -169,7 +199,8 @@ public final class LatencyProbe implements AutoCloseable {
         }
     }
 
-    private static void ping(RedisCommands<String, String> commands, AtomicLong maxNanos, AtomicLong pings) {
+    private static void ping(RedisCommands<String, String> commands, AtomicLong maxNanos, AtomicLong pings,
+            Recorder recorder) {
         while (true) {
             long start = System.nanoTime();
             try {
@@ -177,7 +208,9 @@ public final class LatencyProbe implements AutoCloseable {
             } catch (RuntimeException e) {
                 continue;
             }
-            maxNanos.accumulateAndGet(System.nanoTime() - start, Math::max);
+            long nanos = System.nanoTime() - start;
+            recorder.recordValue(nanos);
+            maxNanos.accumulateAndGet(nanos, Math::max);
             pings.incrementAndGet();
             try {
                 // About one PING per 0.2 ms of idle time: light enough not to load the server itself.

@@ -103,10 +103,13 @@ public record RedisBinary(Path path, String version, String source, String produ
     /**
      * The binary {@code value} names, set in {@code setting}: a name of the {@link #MATRIX} or a path.
      *
+     * @param value a name of the {@link #MATRIX} or a path to an executable
+     * @param setting where the value was set, for messages: {@code -Dkeyscan.redis.server}, {@code --server}...
+     * @return the binary, with its version
      * @throws IllegalStateException naming the setting, the value and what is allowed, if it is neither an
      *     executable nor a matrix name, or a matrix server that has not been built yet
      */
-    static RedisBinary named(String value, String setting) {
+    public static RedisBinary named(String value, String setting) {
         if (value.equals(EMBEDDED_NAME)) {
             return of(extractEmbedded(), EMBEDDED_NAME + " (embedded-redis Maven artifact, " + setting + ")");
         }
