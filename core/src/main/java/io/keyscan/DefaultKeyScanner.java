@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.DoubleSupplier;
-import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -381,7 +380,7 @@ final class DefaultKeyScanner implements KeyScanner {
                     // first range, which became the whole node
                     List<NodeIteration.Range> left = new ArrayList<>();
                     for (NodeIteration.Range range : slotRanges) {
-                        if (!range.finished() && (range == all || iteration.slotRangesHold())) {
+                        if (iteration.toWalk(range)) {
                             left.add(range);
                         }
                     }
@@ -398,11 +397,10 @@ final class DefaultKeyScanner implements KeyScanner {
         });
     }
 
+    /** {@code ranges} one after the other, each if still to walk when its turn comes; then what a restart left. */
     private Flux<byte[]> oneAfterTheOther(NodeIteration iteration, List<NodeIteration.Range> ranges) {
-        NodeIteration.Range primary = ranges.get(0);
-        return Flux.concat(Flux.fromIterable(ranges).map(range -> Flux.defer(() -> range.finished()
-                        || (range != primary && !iteration.slotRangesHold()) ? Flux.<byte[]>empty()
-                        : NodeKeyWalk.of(() -> range))))
+        return Flux.concat(Flux.fromIterable(ranges).map(range -> Flux.defer(() -> iteration.toWalk(range)
+                        ? NodeKeyWalk.of(() -> range) : Flux.<byte[]>empty())))
                 .concatWith(Flux.defer(() -> {
                     List<NodeIteration.Range> stale = iteration.staleRanges(ranges);
                     return stale.isEmpty() ? Flux.empty() : oneAfterTheOther(iteration, stale);

@@ -233,6 +233,14 @@ final class NodeIteration {
         return server != null && server.mode().equals("cluster") && !slotLayoutRefuted && !slotLayoutShown();
     }
 
+    /**
+     * Whether {@code range} is still to walk: not finished, and, besides the listing's first range, only while slot
+     * ranges hold (on another process the first range walks the whole node).
+     */
+    synchronized boolean toWalk(Range range) {
+        return !range.finished && (range == primary || slotLayoutShown());
+    }
+
     /** Whether the node's process is known to keep a table per slot: slot ranges hold on it. */
     synchronized boolean slotRangesHold() {
         return slotLayoutShown();
@@ -358,11 +366,22 @@ final class NodeIteration {
             lastSlot = slot;
         }
 
-        /** The whole node again: a full range of the reversed cursor space. */
+        /**
+         * This slot range, on a process not known to keep a table per slot, becomes the whole node. Caller holds the
+         * iteration's lock.
+         */
+        private void wholeNodeInstead() {
+            log.info("{} is not known to keep a table per slot: listing all of it, not only slots {}-{}",
+                    node.address(), firstSlot, lastSlot);
+            wholeNode();
+        }
+
+        /** The whole node again, from cursor 0: a full range of the reversed cursor space. */
         private void wholeNode() {
             firstSlot = -1;
             lastSlot = -1;
             end = 0;
+            cursor = startCursor();
         }
 
         /** Whether the walk of this range is complete (for its generation). */
@@ -394,7 +413,6 @@ final class NodeIteration {
                 // range walks the whole node, the others nothing
                 if (this == primary) {
                     wholeNode();
-                    cursor = startCursor();
                     finished = false;
                 } else {
                     finished = true;
@@ -435,10 +453,7 @@ final class NodeIteration {
             return runner.run(node::serverInfo, call).doOnNext(info -> {
                 if (!slotCursorProcesses.contains(info.value().runId())) {
                     synchronized (NodeIteration.this) {
-                        log.info("{} is not known to keep a table per slot: listing all of it, not only slots "
-                                + "{}-{}", node.address(), firstSlot, lastSlot);
-                        wholeNode();
-                        cursor = startCursor();
+                        wholeNodeInstead();
                     }
                 }
             }).then();
@@ -523,10 +538,7 @@ final class NodeIteration {
                     if (firstSlot >= 0 && !slotCursorProcesses.contains(server.runId())) {
                         // slots to list again on a process not known to carry the slot in its cursor: its cursor
                         // means something else, so the page is dropped and the whole node walked from cursor 0
-                        log.info("{} is not known to keep a table per slot: listing all of it, not only slots {}-{}",
-                                node.address(), firstSlot, lastSlot);
-                        wholeNode();
-                        cursor = startCursor();
+                        wholeNodeInstead();
                         return List.<byte[]>of();
                     }
                 }
