@@ -65,11 +65,6 @@ final class FollowedShard implements ScanNode {
                 : new FollowedShard(node, topology, timeout);
     }
 
-    /** {@return the node the shard is on now} */
-    ScanNode current() {
-        return location.server();
-    }
-
     @Override
     public String address() {
         return location.server().address();
