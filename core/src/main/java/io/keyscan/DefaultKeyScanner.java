@@ -12,9 +12,11 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.DoubleSupplier;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,8 +28,14 @@ final class DefaultKeyScanner implements KeyScanner {
 
     private static final Logger log = LoggerFactory.getLogger(DefaultKeyScanner.class);
 
-    /** Cursor ranges per server that auto-tuning uses where the server allows them. */
+    /**
+     * Cursor ranges per server that auto-tuning uses where the server allows them and the round trip is short
+     * (see {@link #autoParallelism}).
+     */
     static final int AUTO_PARALLELISM = 4;
+
+    /** The most cursor ranges per server auto-tuning uses: over a long round trip. */
+    static final int AUTO_PARALLELISM_MAX = 16;
 
     /** Keys per MGET of {@link #scanValues}. */
     static final int VALUE_BATCH = 500;
@@ -51,6 +59,7 @@ final class DefaultKeyScanner implements KeyScanner {
     private final AtomicBoolean keysDeprecationLogged = new AtomicBoolean();
     private final AtomicBoolean parallelismRefusalLogged = new AtomicBoolean();
     private final SlotCursorProcesses slotCursorProcesses = new SlotCursorProcesses();
+    private final LongSupplier nanoClock;
 
     DefaultKeyScanner(RedisKeyspace keyspace, KeyScanOptions options) {
         this(keyspace, options, () -> ThreadLocalRandom.current().nextDouble());
@@ -58,9 +67,19 @@ final class DefaultKeyScanner implements KeyScanner {
 
     /** @param random the jitter of retry backoffs, in [0, 1): fixed in tests */
     DefaultKeyScanner(RedisKeyspace keyspace, KeyScanOptions options, DoubleSupplier random) {
+        this(keyspace, options, random, System::nanoTime);
+    }
+
+    /**
+     * @param random the jitter of retry backoffs, in [0, 1): fixed in tests
+     * @param nanoClock what round trips are timed with: {@link System#nanoTime()}, or a clock tests control
+     */
+    DefaultKeyScanner(RedisKeyspace keyspace, KeyScanOptions options, DoubleSupplier random,
+            LongSupplier nanoClock) {
         this.keyspace = keyspace;
         this.options = options;
         this.runner = new CommandRunner(keyspace, options, random);
+        this.nanoClock = nanoClock;
     }
 
     @Override
@@ -336,7 +355,7 @@ final class DefaultKeyScanner implements KeyScanner {
 
     private NodeIteration iteration(ScanNode node, Query query) {
         return new NodeIteration(node, query.pattern, query.match, query.type, runner, CountTuner.forQuery(options,
-                query.queryClass), options.listener(), slotCursorProcesses);
+                query.queryClass), options.listener(), slotCursorProcesses, nanoClock);
     }
 
     /**
@@ -389,8 +408,10 @@ final class DefaultKeyScanner implements KeyScanner {
                 List<NodeIteration.Range> ranges = iteration.split(all, query.hashTag != null ? 1
                         : parallelism(iteration, node));
                 if (ranges.size() > 1 && log.isDebugEnabled()) {
-                    log.debug("Listing {} on {} ({}) with {} cursor ranges", Patterns.abbreviate(query.pattern),
-                            node.address(), iteration.server(), ranges.size());
+                    long roundTrip = iteration.roundTripNanos();
+                    log.debug("Listing {} on {} ({}) with {} cursor ranges{}", Patterns.abbreviate(query.pattern),
+                            node.address(), iteration.server(), ranges.size(), roundTrip < 0 ? ""
+                                    : String.format(Locale.ROOT, " (round trip %.3f ms)", roundTrip / 1e6));
                 }
                 return walkRanges(iteration, ranges);
             }));
@@ -417,21 +438,50 @@ final class DefaultKeyScanner implements KeyScanner {
         }));
     }
 
-    /** The ranges per server the options ask for: the option, or auto-tuning's choice. */
+    /**
+     * The cursor ranges auto-tuning walks one server with, given the round trip it sees to it.
+     *
+     * <p>The ranges' calls share the rotation's server time T, three quarters of {@code budget} (each call aims at
+     * T over the number of ranges: {@link AdaptiveCountTuner}), so that another client's command never waits behind
+     * more than T. Each range sends its next call a round trip after its last one ran: the server stays busy as
+     * long as one call's share plus the round trip fits in the rotation. So the fewest ranges, a power of two from
+     * {@value #AUTO_PARALLELISM} to {@value #AUTO_PARALLELISM_MAX}, with T / ranges + round trip at most three
+     * quarters of T (the rest for the client's own work on each page); {@value #AUTO_PARALLELISM_MAX} when none is
+     * enough, where the network, not the server, bounds the listing. With the default budget of 2 ms: 4 ranges
+     * up to a 0.75 ms round trip, 8 up to 0.94 ms, else 16.
+     *
+     * @param roundTripNanos the round trip seen, in nanoseconds; negative when none was measured
+     */
+    static int autoParallelism(long roundTripNanos, Duration budget) {
+        if (roundTripNanos < 0) {
+            return AUTO_PARALLELISM;
+        }
+        long rotationNanos = budget.toNanos() * 3 / 4;
+        for (int ranges = AUTO_PARALLELISM; ranges < AUTO_PARALLELISM_MAX; ranges *= 2) {
+            if (rotationNanos / ranges + roundTripNanos <= rotationNanos * 3 / 4) {
+                return ranges;
+            }
+        }
+        return AUTO_PARALLELISM_MAX;
+    }
+
+    /** The ranges per server the options ask for: the option, or auto-tuning's fewest. */
     private int wantedParallelism() {
         int asked = options.scanParallelism();
         return asked != 0 ? asked : options.scanCountAutoTune() ? AUTO_PARALLELISM : 1;
     }
 
     /**
-     * How many cursor ranges to walk on the iteration's server: the option, or auto-tuning's choice; 1 where
-     * unsafe. Ranges of the reversed cursor on a standalone Redis; slot ranges on a cluster node whose cursor is
-     * shown to carry the slot.
+     * How many cursor ranges to walk on the iteration's server: the option, or auto-tuning's choice for the round
+     * trip the iteration sees ({@link #autoParallelism}); 1 where unsafe. Ranges of the reversed cursor on a
+     * standalone server; slot ranges on a cluster node whose cursor is shown to carry the slot.
      */
     private int parallelism(NodeIteration iteration, ScanNode node) {
         ServerInfo server = iteration.server();
         int asked = options.scanParallelism();
-        int wanted = wantedParallelism();
+        int wanted = asked == 0 && options.scanCountAutoTune()
+                ? autoParallelism(iteration.roundTripNanos(), options.scanCallBudget())
+                : wantedParallelism();
         if (wanted <= 1 || NodeIteration.allowsCursorRanges(server) || iteration.slotRangesHold()) {
             return wanted;
         }

@@ -252,10 +252,11 @@ public final class KeyScanOptions {
 
     /**
      * How many cursor ranges {@code fetchKeys} walks at once on one server, so that round trips overlap: 0
-     * (the default) lets auto-tuning choose (4 on a large keyspace, 1 otherwise), 1 turns it off, 2-16 asks for
-     * that many (rounded down to a power of two). Ranges are used only where the server's cursor layout is
-     * known to allow them: Redis in standalone mode. Elsewhere (cluster mode, whose cursors carry the slot, or
-     * other servers) one cursor is used. {@code scan} always walks one cursor per server, to follow demand.
+     * (the default) lets auto-tuning choose from the round trip it sees to the server (4 up to about 0.75 ms with
+     * the default budget, 8 or 16 over longer ones; 1 on a small keyspace), 1 turns it off, 2-16 asks for that many
+     * (rounded down to a power of two). Ranges are used only where the server's cursor layout is known to allow
+     * them: Redis and Valkey in standalone mode, and cluster nodes whose cursor carries the slot (slot ranges).
+     * Elsewhere one cursor is used. {@code scan} always walks one cursor per server, to follow demand.
      *
      * @return the cursor ranges per server: 0 automatic, 1 off, 2-16
      */

@@ -8,6 +8,7 @@ import io.keyscan.spi.ScanRequest;
 import io.keyscan.spi.ServerInfo;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -91,7 +92,8 @@ final class NodeIteration {
     private boolean resumedAtSlots;
 
     NodeIteration(ScanNode node, String pattern, byte[] match, @Nullable KeyType type, CommandRunner runner,
-            CountTuner tuner, KeyScanListener listener, SlotCursorProcesses slotCursorProcesses) {
+            CountTuner tuner, KeyScanListener listener, SlotCursorProcesses slotCursorProcesses,
+            LongSupplier nanoClock) {
         this.slotCursorProcesses = slotCursorProcesses;
         this.node = node;
         this.pattern = pattern;
@@ -100,7 +102,15 @@ final class NodeIteration {
         this.runner = runner;
         this.tuner = tuner;
         this.listener = listener;
-        this.sampler = new ScanTimeSampler(node, tuner);
+        this.sampler = new ScanTimeSampler(node, tuner, nanoClock);
+    }
+
+    /**
+     * The round trip this listing sees to its server, in nanoseconds: the shortest of the server-time readings'
+     * (see {@link ScanTimeSampler#roundTripNanos()}); {@link ScanTimeSampler#NO_READING} when COUNT is not tuned.
+     */
+    long roundTripNanos() {
+        return sampler.roundTripNanos();
     }
 
     /** The whole cursor space, starting at cursor 0. */

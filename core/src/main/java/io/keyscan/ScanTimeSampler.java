@@ -3,6 +3,7 @@ package io.keyscan;
 import io.keyscan.spi.ScanNode;
 import io.keyscan.spi.ScanPage;
 import io.keyscan.spi.ScanRequest;
+import java.util.function.LongSupplier;
 import reactor.core.publisher.Mono;
 
 /**
@@ -11,6 +12,10 @@ import reactor.core.publisher.Mono;
  * {@value #READ_EVERY} calls, written on the same connection right before a SCAN, so that the difference between two
  * readings is exactly the server time of the calls written between them, free of network latency. Thread-safe:
  * the cursor ranges of one listing share it.
+ *
+ * <p>Each reading is also a round trip of a command that costs the server almost nothing: the shortest one seen is
+ * the round trip the listing sees between client and server, network and client included
+ * ({@link #roundTripNanos()}), from which auto-tuning decides how many cursor ranges keep the server busy.
  */
 final class ScanTimeSampler {
 
@@ -22,6 +27,7 @@ final class ScanTimeSampler {
 
     private final ScanNode node;
     private final CountTuner tuner;
+    private final LongSupplier nanoClock;
 
     // Guarded by this.
     /** The server's SCAN time at the last reading, in microseconds; {@link #NO_READING} before the first. */
@@ -30,15 +36,41 @@ final class ScanTimeSampler {
     private long measuredCounts;
     private int measuredCalls;
     private boolean readingInFlight;
+    /** The shortest round trip of a reading, in nanoseconds; {@link #NO_READING} before the first. */
+    private long roundTripNanos = NO_READING;
 
-    ScanTimeSampler(ScanNode node, CountTuner tuner) {
+    /** @param nanoClock {@link System#nanoTime()}, or a clock tests control */
+    ScanTimeSampler(ScanNode node, CountTuner tuner, LongSupplier nanoClock) {
         this.node = node;
         this.tuner = tuner;
+        this.nanoClock = nanoClock;
     }
 
     /** The reading to send with the first SCAN of the listing: the base the next readings are measured from. */
     Mono<Long> baseline() {
-        return tuner.measures() ? node.scanMicros() : Mono.just(NO_READING);
+        return tuner.measures() ? timed(node.scanMicros()) : Mono.just(NO_READING);
+    }
+
+    /**
+     * The shortest round trip of a reading so far, in nanoseconds, or {@link #NO_READING}: the time from writing
+     * the command to its reply, when nothing queued before it on the server (the shortest is the one that waited
+     * least).
+     */
+    synchronized long roundTripNanos() {
+        return roundTripNanos;
+    }
+
+    /** {@code reading}, its round trip recorded: from the subscription, when the command is written, to the reply. */
+    private Mono<Long> timed(Mono<Long> reading) {
+        return Mono.defer(() -> {
+            long written = nanoClock.getAsLong();
+            return reading.doOnNext(micros -> {
+                long elapsed = Math.max(0, nanoClock.getAsLong() - written);
+                synchronized (this) {
+                    roundTripNanos = roundTripNanos == NO_READING ? elapsed : Math.min(roundTripNanos, elapsed);
+                }
+            });
+        });
     }
 
     /** The first SCAN (of {@code count}) was answered, with {@code baseline} read right before it. */
@@ -71,7 +103,7 @@ final class ScanTimeSampler {
         if (calls == 0) {
             return node.scan(request);
         }
-        Mono<Long> reading = node.scanMicros()
+        Mono<Long> reading = timed(node.scanMicros())
                 .doOnNext(micros -> record(micros, counts, calls))
                 .doFinally(signal -> {
                     synchronized (this) {

@@ -2,11 +2,13 @@ package io.keyscan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.keyscan.testkit.LogCapture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 
@@ -158,5 +160,51 @@ class CursorRangesTest {
                 .expectNext(keys)
                 .expectComplete()
                 .verify(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void autoTuningAddsRangesWhenTheRoundTripWouldLeaveTheServerIdle() {
+        // the clock moves 1 ms between any two readings: every round trip seen is 1 ms, more than a 4-range
+        // rotation can hide (1.5 ms / 4 + 1 ms > 3/4 of 1.5 ms). 2^16 buckets: the first page of 1,000 is less
+        // than a quarter of a sixteenth of the table, so it is cut.
+        AtomicLong clock = new AtomicLong();
+        List<String> keys = keys(5000);
+        KeyScanOptions auto = KeyScanOptions.builder().useScan(true).build();
+
+        try (LogCapture logs = LogCapture.keyscan()) {
+            StepVerifier.create(new DefaultKeyScanner(new ScriptedKeyspace(new TableNode(16, keys, 11)), auto,
+                            () -> 0.5, () -> clock.addAndGet(1_000_000)).fetchKeys("*"))
+                    .expectNext(keys)
+                    .verifyComplete();
+            assertThat(logs.messages()).anyMatch(line -> line.contains("with 16 cursor ranges (round trip 1.000 ms)"));
+        }
+    }
+
+    @Test
+    void autoTuningKeepsFourRangesOverAShortRoundTrip() {
+        List<String> keys = keys(5000);
+        KeyScanOptions auto = KeyScanOptions.builder().useScan(true).build();
+
+        try (LogCapture logs = LogCapture.keyscan()) {
+            StepVerifier.create(new DefaultKeyScanner(new ScriptedKeyspace(new TableNode(16, keys, 12)), auto,
+                            () -> 0.5, () -> 0L).fetchKeys("*"))
+                    .expectNext(keys)
+                    .verifyComplete();
+            assertThat(logs.messages()).anyMatch(line -> line.contains("with 4 cursor ranges (round trip 0.000 ms)"));
+        }
+    }
+
+    @Test
+    void theRangesForARoundTripFillTheRotationWithAQuarterToSpare() {
+        Duration budget = KeyScanOptions.DEFAULT_SCAN_CALL_BUDGET; // rotation 1.5 ms, of which 1.125 ms to fill
+        assertThat(DefaultKeyScanner.autoParallelism(-1, budget)).as("not measured").isEqualTo(4);
+        assertThat(DefaultKeyScanner.autoParallelism(0, budget)).isEqualTo(4);
+        assertThat(DefaultKeyScanner.autoParallelism(750_000, budget)).isEqualTo(4); // 0.375 + 0.75
+        assertThat(DefaultKeyScanner.autoParallelism(750_001, budget)).isEqualTo(8);
+        assertThat(DefaultKeyScanner.autoParallelism(937_500, budget)).isEqualTo(8); // 0.1875 + 0.9375
+        assertThat(DefaultKeyScanner.autoParallelism(937_501, budget)).isEqualTo(16);
+        assertThat(DefaultKeyScanner.autoParallelism(50_000_000, budget)).as("network-bound").isEqualTo(16);
+        // a larger budget hides a longer round trip with the same ranges: 7.5 ms / 4 + 3 ms <= 5.625 ms
+        assertThat(DefaultKeyScanner.autoParallelism(3_000_000, Duration.ofMillis(10))).isEqualTo(4);
     }
 }
