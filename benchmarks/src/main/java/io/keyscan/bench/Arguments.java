@@ -30,6 +30,8 @@ final class Arguments {
             "  --runs N            measured runs per path, after one warm-up run (default 5)",
             "  --large-runs N      measured runs for datasets of 1,000,000 keys or more (default: --runs)",
             "  --counts LIST       the fixed COUNTs of the SCAN path (default 10,100,1000,10000)",
+            "  --paths LIST        the paths to measure besides KEYS, the reference every answer is checked",
+            "                      against (default " + String.join(",", ListingPath.NAMES.subList(1, 4)) + ")",
             "  --redis-url URL     use this server instead of starting one; without --load it is only",
             "                      read: one pass over the keys it holds (--sizes is ignored)",
             "  --load              with --redis-url: FLUSHDB and load each dataset size into it",
@@ -51,6 +53,8 @@ final class Arguments {
     List<Integer> sizes = DEFAULT_SIZES;
     List<String> classes = QueryClass.NAMES;
     List<Integer> counts = DEFAULT_COUNTS;
+    /** The paths measured, in report order; always KEYS first. */
+    List<String> paths = ListingPath.NAMES;
     int runs = DEFAULT_RUNS;
     @Nullable Integer largeRuns;
     @Nullable String redisUrl;
@@ -100,6 +104,7 @@ final class Arguments {
                 }
                 case "--counts" -> parsed.counts = numbers(value(args, ++i, arg), arg, 1_000_000);
                 case "--classes" -> parsed.classes = classes(value(args, ++i, arg));
+                case "--paths" -> parsed.paths = paths(value(args, ++i, arg));
                 default -> throw new IllegalArgumentException("unknown argument '" + arg + "'");
             }
         }
@@ -223,5 +228,26 @@ final class Arguments {
         }
         // report order, whatever order they were given in
         return QueryClass.NAMES.stream().filter(chosen::contains).toList();
+    }
+
+    private static List<String> paths(String text) {
+        List<String> chosen = new ArrayList<>();
+        chosen.add("KEYS");
+        for (String part : text.split("[,\\s]+")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            if (!ListingPath.NAMES.contains(part)) {
+                throw new IllegalArgumentException("unknown path '" + part + "'; known: "
+                        + String.join(",", ListingPath.NAMES));
+            }
+            if (!chosen.contains(part)) {
+                chosen.add(part);
+            }
+        }
+        if (chosen.size() == 1) {
+            throw new IllegalArgumentException("--paths needs at least one path besides KEYS, which always runs");
+        }
+        return ListingPath.NAMES.stream().filter(chosen::contains).toList();
     }
 }

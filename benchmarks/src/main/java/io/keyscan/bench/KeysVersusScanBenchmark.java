@@ -188,7 +188,7 @@ public final class KeysVersusScanBenchmark {
                                 ? " (INFO latencystats p100; SLOWLOG for calls of 100 ms and more)" : "")
                         + (servers.size() > 1 ? " on each of the " + servers.size() + " masters; a PING probe on "
                                 + "each master, the longest PING of them counted" : ""));
-                List<ListingPath> paths = target.paths(arguments.counts);
+                List<ListingPath> paths = target.paths(arguments.counts, arguments.paths);
                 try {
                     if (arguments.writes()) {
                         for (int size : arguments.sizes) {

@@ -19,6 +19,9 @@ import org.jspecify.annotations.Nullable;
  */
 abstract class ListingPath implements AutoCloseable {
 
+    /** Every path's name, in report order: KEYS first, the reference. */
+    static final List<String> NAMES = List.of("KEYS", "SCAN", "SCAN_AUTO", "LETTUCE_SCANSTREAM");
+
     private final String name;
     private final @Nullable Integer count;
 
@@ -55,19 +58,26 @@ abstract class ListingPath implements AutoCloseable {
     }
 
     /**
-     * Every path, KEYS first (the reference), then SCAN at each fixed COUNT, SCAN_AUTO and Lettuce's
+     * The paths of {@code names} ({@link #NAMES}), KEYS always and first (the reference), then SCAN at each fixed
+     * COUNT, SCAN_AUTO and Lettuce's
      * {@code ScanStream}, all on one connection: keyscan's scanners come from {@code scanners} (built on that
      * connection), {@code ScanStream} runs on {@code reactive}, the same connection's reactive commands.
      */
     static List<ListingPath> all(Function<KeyScanOptions, KeyScanner> scanners,
-            RedisKeyReactiveCommands<String, String> reactive, List<Integer> counts) {
+            RedisKeyReactiveCommands<String, String> reactive, List<Integer> counts, List<String> names) {
         List<ListingPath> paths = new ArrayList<>();
         paths.add(keys(scanners));
-        for (int count : counts) {
-            paths.add(scan(scanners, count));
+        if (names.contains("SCAN")) {
+            for (int count : counts) {
+                paths.add(scan(scanners, count));
+            }
         }
-        paths.add(scanAuto(scanners));
-        paths.add(lettuceScanStream(reactive));
+        if (names.contains("SCAN_AUTO")) {
+            paths.add(scanAuto(scanners));
+        }
+        if (names.contains("LETTUCE_SCANSTREAM")) {
+            paths.add(lettuceScanStream(reactive));
+        }
         return paths;
     }
 

@@ -73,7 +73,7 @@ abstract class Target implements AutoCloseable {
     }
 
     /** Every path on the target's one connection, KEYS first (see {@link ListingPath#all}). */
-    abstract List<ListingPath> paths(List<Integer> counts);
+    abstract List<ListingPath> paths(List<Integer> counts, List<String> names);
 
     /** How the data is emptied before a dataset is loaded, for the progress line. */
     abstract String emptying();
@@ -246,9 +246,9 @@ abstract class Target implements AutoCloseable {
         }
 
         @Override
-        List<ListingPath> paths(List<Integer> counts) {
+        List<ListingPath> paths(List<Integer> counts, List<String> names) {
             return ListingPath.all(options -> LettuceKeyScanner.create(connection, options), connection.reactive(),
-                    counts);
+                    counts, names);
         }
 
         @Override
@@ -359,9 +359,9 @@ abstract class Target implements AutoCloseable {
         }
 
         @Override
-        List<ListingPath> paths(List<Integer> counts) {
+        List<ListingPath> paths(List<Integer> counts, List<String> names) {
             return ListingPath.all(options -> LettuceKeyScanner.create(connection, options), connection.reactive(),
-                    counts);
+                    counts, names);
         }
 
         @Override

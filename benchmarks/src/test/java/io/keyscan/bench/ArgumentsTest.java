@@ -33,6 +33,18 @@ class ArgumentsTest {
     }
 
     @Test
+    void pathsAlwaysKeepKeysFirst() {
+        assertThat(Arguments.parse(new String[0]).paths).containsExactly("KEYS", "SCAN", "SCAN_AUTO",
+                "LETTUCE_SCANSTREAM");
+        assertThat(Arguments.parse(new String[] {"--paths", "SCAN_AUTO,KEYS"}).paths).containsExactly("KEYS",
+                "SCAN_AUTO");
+        assertThatThrownBy(() -> Arguments.parse(new String[] {"--paths", "SCAN_FAST"}))
+                .hasMessageContaining("unknown path 'SCAN_FAST'").hasMessageContaining("SCAN_AUTO");
+        assertThatThrownBy(() -> Arguments.parse(new String[] {"--paths", "KEYS"}))
+                .hasMessageContaining("at least one path besides KEYS");
+    }
+
+    @Test
     void aServerGivenByUrlIsReadOnlyUnlessLoadIsGiven() {
         assertThat(Arguments.parse(new String[] {"--redis-url", "redis://localhost:6379"}).writes()).isFalse();
         assertThat(Arguments.parse(new String[] {"--redis-url", "redis://localhost:6379", "--load"}).writes()).isTrue();
