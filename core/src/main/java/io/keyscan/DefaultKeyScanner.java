@@ -60,6 +60,7 @@ final class DefaultKeyScanner implements KeyScanner {
     private final AtomicBoolean parallelismRefusalLogged = new AtomicBoolean();
     private final SlotCursorProcesses slotCursorProcesses = new SlotCursorProcesses();
     private final LongSupplier nanoClock;
+    private final RoundTrips roundTrips = new RoundTrips();
 
     DefaultKeyScanner(RedisKeyspace keyspace, KeyScanOptions options) {
         this(keyspace, options, () -> ThreadLocalRandom.current().nextDouble());
@@ -355,7 +356,7 @@ final class DefaultKeyScanner implements KeyScanner {
 
     private NodeIteration iteration(ScanNode node, Query query) {
         return new NodeIteration(node, query.pattern, query.match, query.type, runner, CountTuner.forQuery(options,
-                query.queryClass), options.listener(), slotCursorProcesses, nanoClock);
+                query.queryClass), options.listener(), slotCursorProcesses, nanoClock, roundTrips);
     }
 
     /**
@@ -439,7 +440,8 @@ final class DefaultKeyScanner implements KeyScanner {
     }
 
     /**
-     * The cursor ranges auto-tuning walks one server with, given the round trip it sees to it.
+     * The cursor ranges auto-tuning walks one server with, given the shortest round trip the scanner has seen to
+     * it ({@link RoundTrips}).
      *
      * <p>The ranges' calls share the rotation's server time T, three quarters of {@code budget} (each call aims at
      * T over the number of ranges: {@link AdaptiveCountTuner}), so that another client's command never waits behind

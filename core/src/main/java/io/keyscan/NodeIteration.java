@@ -69,6 +69,7 @@ final class NodeIteration {
     private final CountTuner tuner;
     private final KeyScanListener listener;
     private final ScanTimeSampler sampler;
+    private final RoundTrips roundTrips;
     /** The processes (run ids) whose cursor was shown to carry the slot, shared by the scanner's listings. */
     private final SlotCursorProcesses slotCursorProcesses;
     /** The range a listing starts with: it alone walks the node again if slot ranges turn out not to hold. */
@@ -93,7 +94,7 @@ final class NodeIteration {
 
     NodeIteration(ScanNode node, String pattern, byte[] match, @Nullable KeyType type, CommandRunner runner,
             CountTuner tuner, KeyScanListener listener, SlotCursorProcesses slotCursorProcesses,
-            LongSupplier nanoClock) {
+            LongSupplier nanoClock, RoundTrips roundTrips) {
         this.slotCursorProcesses = slotCursorProcesses;
         this.node = node;
         this.pattern = pattern;
@@ -102,15 +103,17 @@ final class NodeIteration {
         this.runner = runner;
         this.tuner = tuner;
         this.listener = listener;
-        this.sampler = new ScanTimeSampler(node, tuner, nanoClock);
+        this.roundTrips = roundTrips;
+        this.sampler = new ScanTimeSampler(node, tuner, nanoClock, roundTrips);
     }
 
     /**
-     * The round trip this listing sees to its server, in nanoseconds: the shortest of the server-time readings'
-     * (see {@link ScanTimeSampler#roundTripNanos()}); {@link ScanTimeSampler#NO_READING} when COUNT is not tuned.
+     * The round trip to this listing's server, in nanoseconds: the shortest the scanner has seen, this listing's
+     * server-time readings included ({@link RoundTrips}); {@link RoundTrips#NONE} when none was timed (COUNT is
+     * not tuned).
      */
     long roundTripNanos() {
-        return sampler.roundTripNanos();
+        return roundTrips.shortest(node.address());
     }
 
     /** The whole cursor space, starting at cursor 0. */

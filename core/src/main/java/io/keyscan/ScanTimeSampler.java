@@ -13,9 +13,8 @@ import reactor.core.publisher.Mono;
  * readings is exactly the server time of the calls written between them, free of network latency. Thread-safe:
  * the cursor ranges of one listing share it.
  *
- * <p>Each reading is also a round trip of a command that costs the server almost nothing: the shortest one seen is
- * the round trip the listing sees between client and server, network and client included
- * ({@link #roundTripNanos()}), from which auto-tuning decides how many cursor ranges keep the server busy.
+ * <p>Each reading is also a round trip of a command that costs the server almost nothing: it is recorded in the
+ * scanner's {@link RoundTrips}, from which auto-tuning decides how many cursor ranges keep the server busy.
  */
 final class ScanTimeSampler {
 
@@ -28,6 +27,7 @@ final class ScanTimeSampler {
     private final ScanNode node;
     private final CountTuner tuner;
     private final LongSupplier nanoClock;
+    private final RoundTrips roundTrips;
 
     // Guarded by this.
     /** The server's SCAN time at the last reading, in microseconds; {@link #NO_READING} before the first. */
@@ -36,14 +36,16 @@ final class ScanTimeSampler {
     private long measuredCounts;
     private int measuredCalls;
     private boolean readingInFlight;
-    /** The shortest round trip of a reading, in nanoseconds; {@link #NO_READING} before the first. */
-    private long roundTripNanos = NO_READING;
 
-    /** @param nanoClock {@link System#nanoTime()}, or a clock tests control */
-    ScanTimeSampler(ScanNode node, CountTuner tuner, LongSupplier nanoClock) {
+    /**
+     * @param nanoClock {@link System#nanoTime()}, or a clock tests control
+     * @param roundTrips where the readings' round trips go
+     */
+    ScanTimeSampler(ScanNode node, CountTuner tuner, LongSupplier nanoClock, RoundTrips roundTrips) {
         this.node = node;
         this.tuner = tuner;
         this.nanoClock = nanoClock;
+        this.roundTrips = roundTrips;
     }
 
     /** The reading to send with the first SCAN of the listing: the base the next readings are measured from. */
@@ -51,25 +53,12 @@ final class ScanTimeSampler {
         return tuner.measures() ? timed(node.scanMicros()) : Mono.just(NO_READING);
     }
 
-    /**
-     * The shortest round trip of a reading so far, in nanoseconds, or {@link #NO_READING}: the time from writing
-     * the command to its reply, when nothing queued before it on the server (the shortest is the one that waited
-     * least).
-     */
-    synchronized long roundTripNanos() {
-        return roundTripNanos;
-    }
-
     /** {@code reading}, its round trip recorded: from the subscription, when the command is written, to the reply. */
     private Mono<Long> timed(Mono<Long> reading) {
         return Mono.defer(() -> {
             long written = nanoClock.getAsLong();
-            return reading.doOnNext(micros -> {
-                long elapsed = Math.max(0, nanoClock.getAsLong() - written);
-                synchronized (this) {
-                    roundTripNanos = roundTripNanos == NO_READING ? elapsed : Math.min(roundTripNanos, elapsed);
-                }
-            });
+            return reading.doOnNext(micros -> roundTrips.observe(node.address(),
+                    Math.max(0, nanoClock.getAsLong() - written)));
         });
     }
 

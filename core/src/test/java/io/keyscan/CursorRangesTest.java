@@ -181,6 +181,31 @@ class CursorRangesTest {
     }
 
     @Test
+    void theShortestRoundTripOfTheScannersListingsCounts() {
+        // the first listing sees 1 ms round trips, the second none at all (a loaded machine, then a quiet one),
+        // the third 1 ms again: the scanner goes by the shortest it has seen
+        AtomicLong step = new AtomicLong(1_000_000);
+        AtomicLong clock = new AtomicLong();
+        List<String> keys = keys(5000);
+        DefaultKeyScanner scanner = new DefaultKeyScanner(new ScriptedKeyspace(new TableNode(16, keys, 13)),
+                KeyScanOptions.builder().useScan(true).build(), () -> 0.5, () -> clock.addAndGet(step.get()));
+
+        try (LogCapture logs = LogCapture.keyscan()) {
+            StepVerifier.create(scanner.fetchKeys("*")).expectNext(keys).verifyComplete();
+            step.set(0);
+            StepVerifier.create(scanner.fetchKeys("*")).expectNext(keys).verifyComplete();
+            step.set(1_000_000);
+            StepVerifier.create(scanner.fetchKeys("*")).expectNext(keys).verifyComplete();
+            assertThat(logs.messages().stream().filter(line -> line.contains("cursor ranges")).toList())
+                    .hasSize(3)
+                    .satisfiesExactly(
+                            first -> assertThat(first).contains("with 16 cursor ranges (round trip 1.000 ms)"),
+                            second -> assertThat(second).contains("with 4 cursor ranges (round trip 0.000 ms)"),
+                            third -> assertThat(third).contains("with 4 cursor ranges (round trip 0.000 ms)"));
+        }
+    }
+
+    @Test
     void autoTuningKeepsFourRangesOverAShortRoundTrip() {
         List<String> keys = keys(5000);
         KeyScanOptions auto = KeyScanOptions.builder().useScan(true).build();
