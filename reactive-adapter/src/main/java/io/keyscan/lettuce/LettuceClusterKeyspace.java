@@ -140,7 +140,7 @@ final class LettuceClusterKeyspace implements RedisKeyspace {
         servers.values().forEach(server -> server.toFuture().thenAccept(LettuceScanNode::detach));
         if (ownedClient != null) {
             cluster.close();
-            ownedClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            ClientShutdown.shutdown(ownedClient);
         }
     }
 

@@ -172,7 +172,7 @@ public final class LettuceKeyScanner {
             StatefulRedisConnection<String, String> connection = client.connect();
             return KeyScanEngine.create(new LettuceKeyspace(connection, address, client), options);
         } catch (RuntimeException e) {
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            ClientShutdown.shutdown(client);
             throw TlsFailures.explain(e, address);
         }
     }
@@ -291,7 +291,7 @@ public final class LettuceKeyScanner {
             return KeyScanEngine.create(new LettuceClusterKeyspace(connection, options.readFromReplicas(),
                     options.commandTimeout(), client), options);
         } catch (RuntimeException e) {
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            ClientShutdown.shutdown(client);
             throw e;
         }
     }

@@ -17,7 +17,6 @@ import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.security.cert.CertificateException;
 import javax.net.ssl.SSLHandshakeException;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
@@ -71,7 +70,7 @@ final class LettuceKeyspace implements RedisKeyspace {
         node.detach();
         if (ownedClient != null) {
             connection.close();
-            ownedClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            ClientShutdown.shutdown(ownedClient);
         }
     }
 
