@@ -21,7 +21,9 @@ import org.jspecify.annotations.Nullable;
  * outcome, an exception's class, the command's name): never a pattern, a key or a server address, so that the number
  * of time series stays bounded however the application lists keys. Every meter is registered when bound, with its
  * tags for a success, so that a dashboard shows a zero (for instance no listing on the deprecated KEYS path) rather
- * than nothing; the error series appear at the first error. No meter name is a prefix of another.
+ * than nothing; the error series appear at the first error. No meter name is a prefix of another. Each base unit is
+ * the name's last word, so that Prometheus, which appends the unit, does not repeat it
+ * ({@code keyscan_scan_pages_total}).
  *
  * <p>Events that arrive before the binder is bound are not recorded. How long listings take is not measured here but
  * by the {@code keyscan.listing} observation ({@link ObservedKeyScanner}), whose timer Spring Boot records.
@@ -35,9 +37,9 @@ import org.jspecify.annotations.Nullable;
  *       {@code exception}</td><td>keys delivered by listings</td></tr>
  *   <tr><td>{@code keyscan.retries}</td><td>counter, retries</td><td>{@code command}</td><td>commands tried
  *       again</td></tr>
- *   <tr><td>{@code keyscan.server.changes}</td><td>counter, servers</td><td></td><td>rescans after a server was
+ *   <tr><td>{@code keyscan.server.changes}</td><td>counter, changes</td><td></td><td>rescans after a server was
  *       replaced</td></tr>
- *   <tr><td>{@code keyscan.keys.calls}</td><td>counter, listings</td><td>{@code outcome}, {@code exception}</td>
+ *   <tr><td>{@code keyscan.keys.calls}</td><td>counter, calls</td><td>{@code outcome}, {@code exception}</td>
  *       <td>listings on the deprecated KEYS path</td></tr>
  * </table>
  */
@@ -87,7 +89,7 @@ final class MicrometerKeyScanListener implements KeyScanListener, MeterBinder {
             serverChanges = Counter.builder(SERVER_CHANGES)
                     .description("Servers rescanned from cursor 0 because they were replaced (restart, failover) "
                             + "during a listing")
-                    .baseUnit("servers")
+                    .baseUnit("changes")
                     .register(registry);
             keysCalls = keysCalls(registry, Tags.of("outcome", SUCCESS, "exception", NONE));
             for (Path path : Path.values()) {
@@ -118,7 +120,7 @@ final class MicrometerKeyScanListener implements KeyScanListener, MeterBinder {
             return Counter.builder(KEYS_CALLS)
                     .description("Listings on the deprecated KEYS path (keyscan.use-scan=false); each held the Redis "
                             + "server for its whole duration")
-                    .baseUnit("listings")
+                    .baseUnit("calls")
                     .tags(outcome)
                     .register(registry);
         }

@@ -43,7 +43,7 @@ class MicrometerKeyScanListenerTest {
         }
         assertThat(units).isEqualTo(Map.of(MicrometerKeyScanListener.PAGES, "pages",
                 MicrometerKeyScanListener.LISTED_KEYS, "keys", MicrometerKeyScanListener.RETRIES, "retries",
-                MicrometerKeyScanListener.SERVER_CHANGES, "servers", MicrometerKeyScanListener.KEYS_CALLS, "listings"));
+                MicrometerKeyScanListener.SERVER_CHANGES, "changes", MicrometerKeyScanListener.KEYS_CALLS, "calls"));
     }
 
     /**
