@@ -120,8 +120,9 @@ final class ObservedKeyScanner implements KeyScanner {
     }
 
     /**
-     * The path the engine reports to {@code KeyScanListener.onListing} for a listing of {@code pattern}: EXISTS for a
-     * pattern naming one key, else SCAN or KEYS.
+     * The path the engine reports to {@code KeyScanListener.onListing} for a listing of a pattern of that class:
+     * EXISTS for a pattern naming one key ({@link QueryClass#LITERAL}), else SCAN or KEYS as {@code scan} says.
+     * ({@code MetricsIT} checks that the observation's timer and the listener's {@code keyscan.listed.keys} agree on it.)
      */
     static Path path(QueryClass queryClass, boolean scan) {
         return queryClass == QueryClass.LITERAL ? Path.EXISTS : scan ? Path.SCAN : Path.KEYS;
@@ -140,7 +141,7 @@ final class ObservedKeyScanner implements KeyScanner {
         });
     }
 
-    /** A {@code fetch*} listing: SCAN or KEYS as the options say, EXISTS for a pattern naming one key. */
+    /** A listing that follows the options: SCAN or KEYS as they say, EXISTS for a pattern naming one key. */
     private <T> Mono<List<T>> mono(Mono<List<T>> listing, String pattern) {
         return mono(listing, pattern, null);
     }
