@@ -2,6 +2,7 @@ package io.keyscan;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * What kind of listing a pattern asks for, which decides how it is answered and the COUNT its SCAN starts with.
@@ -24,8 +25,11 @@ import java.util.List;
  * call returns; it predicts how much server time a call costs per COUNT: matching a pattern with a leading
  * {@code *} against rails_performance keys costs about 1.0-1.3 us a key, a prefix pattern or {@code *} about
  * 0.65-0.75 us (measured, Redis 7.0, one million keys; see {@code docs/tuning.md}).
+ *
+ * <p>Public so that integrations can tag a listing with its class (the Spring Boot starter's {@code keyscan.listing}
+ * observation does): five values, whatever the pattern, so it is safe as a low-cardinality tag.
  */
-enum QueryClass {
+public enum QueryClass {
 
     /** One exact key: {@code EXISTS}, no iteration. */
     LITERAL(0),
@@ -48,8 +52,15 @@ enum QueryClass {
         this.startCount = startCount;
     }
 
-    /** Classifies {@code pattern} by the rule above. */
-    static QueryClass of(String pattern) {
+    /**
+     * Classifies {@code pattern} by the rule above. The pattern is not validated here (see
+     * {@link Patterns#validate(String)}).
+     *
+     * @param pattern a Redis glob pattern
+     * @return its class
+     */
+    public static QueryClass of(String pattern) {
+        Objects.requireNonNull(pattern, "pattern must not be null");
         if (Patterns.isLiteral(pattern)) {
             return LITERAL;
         }

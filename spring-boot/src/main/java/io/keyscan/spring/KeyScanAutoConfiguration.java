@@ -4,6 +4,8 @@ import io.keyscan.KeyScanListener;
 import io.keyscan.KeyScanOptions;
 import io.keyscan.KeyScanner;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.observation.ObservationRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -28,14 +30,18 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  *       configuration; static master/replica is refused at startup),
  *       unless the application defines a {@code KeyScanner} bean itself;</li>
  *   <li>with Micrometer on the class path and a {@link MeterRegistry} bean, a {@link KeyScanListener} that records
- *       the {@code keyscan.*} meters.</li>
+ *       the {@code keyscan.*} meters, a {@link MeterBinder} that Spring Boot binds to the registry;</li>
+ *   <li>with an {@link ObservationRegistry} bean, the {@code KeyScanner} bean above observes each listing as one
+ *       {@code keyscan.listing} observation, in whose Reactor Context Lettuce's commands run, so that their spans are
+ *       its children (see {@link ObservedKeyScanner}).</li>
  * </ul>
  */
 @AutoConfiguration(afterName = {
         "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
         "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
         "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration",
-        "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration"})
+        "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+        "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration"})
 @EnableConfigurationProperties(KeyScanProperties.class)
 public class KeyScanAutoConfiguration {
 
@@ -64,9 +70,21 @@ public class KeyScanAutoConfiguration {
         }
 
         @Bean(destroyMethod = "close")
-        KeyScanner keyScanner(KeyScanConnection connection, KeyScanOptions options) {
-            return connection.scanner(options);
+        KeyScanner keyScanner(KeyScanConnection connection, KeyScanOptions options,
+                ObjectProvider<ScannerDecorator> decorators) {
+            KeyScanner scanner = connection.scanner(options);
+            for (ScannerDecorator decorator : decorators.orderedStream().toList()) {
+                scanner = decorator.decorate(scanner);
+            }
+            return scanner;
         }
+    }
+
+    /** Wraps the auto-configured scanner: the observation, where there is an {@code ObservationRegistry}. */
+    @FunctionalInterface
+    interface ScannerDecorator {
+
+        KeyScanner decorate(KeyScanner scanner);
     }
 
     /** The meters; only with Micrometer. */
@@ -74,10 +92,23 @@ public class KeyScanAutoConfiguration {
     @ConditionalOnClass(MeterRegistry.class)
     static class MetricsConfiguration {
 
+        /** Both the listener the options report to and the binder Spring Boot binds to its registry. */
         @Bean
         @ConditionalOnBean(MeterRegistry.class)
-        KeyScanListener keyScanMetricsListener(MeterRegistry meterRegistry) {
-            return new MicrometerKeyScanListener(meterRegistry);
+        MicrometerKeyScanListener keyScanMetricsListener() {
+            return new MicrometerKeyScanListener();
+        }
+    }
+
+    /** The {@code keyscan.listing} observation; only with Micrometer's observation API and a registry. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(ObservationRegistry.class)
+    static class ObservationConfiguration {
+
+        @Bean
+        @ConditionalOnBean(ObservationRegistry.class)
+        ScannerDecorator keyScanListingObservation(ObservationRegistry observationRegistry) {
+            return scanner -> new ObservedKeyScanner(scanner, observationRegistry);
         }
     }
 }

@@ -9,7 +9,8 @@ import io.keyscan.KeyScanOptions;
 import io.keyscan.KeyScanner;
 import io.keyscan.testkit.LogCapture;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.observation.ObservationRegistry;
 import java.io.IOException;
 import java.lang.reflect.Proxy;
 import java.net.InetAddress;
@@ -23,6 +24,7 @@ import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfigurat
 import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.core.annotation.Order;
@@ -173,13 +175,18 @@ class KeyScanAutoConfigurationTest {
                 });
     }
 
+    /** Spring Boot's own metrics auto-configuration: the registry, which binds every MeterBinder bean to it. */
+    private static final AutoConfigurations METRICS = AutoConfigurations.of(MetricsAutoConfiguration.class,
+            SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class);
+
     @Test
-    void aMeterRegistryBeanGetsTheMetricsListener() {
+    void aMeterRegistryGetsTheMetricsListenerBoundToIt() {
         new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(KeyScanAutoConfiguration.class))
-                .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+                .withConfiguration(METRICS)
                 .run(context -> {
                     KeyScanListener listener = context.getBean(KeyScanOptions.class).listener();
-                    assertThat(listener).isInstanceOf(MicrometerKeyScanListener.class);
+                    assertThat(listener).isInstanceOf(MicrometerKeyScanListener.class)
+                            .isSameAs(context.getBean(MeterBinder.class));
                     MeterRegistry registry = context.getBean(MeterRegistry.class);
                     assertThat(registry.get(MicrometerKeyScanListener.KEYS_CALLS).counter().count()).isZero();
                     listener.onListing(KeyScanListener.Path.KEYS, Duration.ofMillis(3), 12, null);
@@ -202,15 +209,33 @@ class KeyScanAutoConfigurationTest {
                     assertThat(context.getBean(KeyScanOptions.class).listener())
                             .isInstanceOf(MicrometerKeyScanListener.class);
                     MeterRegistry registry = context.getBean(MeterRegistry.class);
-                    assertThat(registry.find(MicrometerKeyScanListener.LISTINGS).timers()).hasSize(6);
+                    assertThat(registry.find(MicrometerKeyScanListener.LISTED_KEYS).counters()).hasSize(3);
                 });
+    }
+
+    /** An ObservationRegistry (Spring Boot's, with metrics or tracing) turns the listing observation on. */
+    @Test
+    void anObservationRegistryTurnsTheListingObservationOn() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(KeyScanAutoConfiguration.class,
+                        ObservationAutoConfiguration.class))
+                .run(context -> {
+                    assertThat(context).hasNotFailed().hasSingleBean(ObservationRegistry.class)
+                            .hasSingleBean(KeyScanAutoConfiguration.ScannerDecorator.class);
+                    KeyScanner scanner = unusedScanner();
+                    assertThat(context.getBean(KeyScanAutoConfiguration.ScannerDecorator.class).decorate(scanner))
+                            .isInstanceOf(ObservedKeyScanner.class)
+                            .satisfies(s -> assertThat(((ObservedKeyScanner) s).delegate()).isSameAs(scanner));
+                });
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(KeyScanAutoConfiguration.class))
+                .run(context -> assertThat(context).doesNotHaveBean(KeyScanAutoConfiguration.ScannerDecorator.class));
     }
 
     /** The application's listeners and the metrics all get every event; one that throws does not stop the others. */
     @Test
     void everyListenerBeanGetsTheEvents() {
         new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(KeyScanAutoConfiguration.class))
-                .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+                .withConfiguration(METRICS)
                 .withUserConfiguration(Listeners.class)
                 .run(context -> {
                     KeyScanListener listener = context.getBean(KeyScanOptions.class).listener();
@@ -226,7 +251,7 @@ class KeyScanAutoConfigurationTest {
                     assertThat(recording.events).containsExactly("serverChange 10.0.0.1:6379", "listing SCAN 42");
                     MeterRegistry registry = context.getBean(MeterRegistry.class);
                     assertThat(registry.get(MicrometerKeyScanListener.SERVER_CHANGES).counter().count()).isEqualTo(1);
-                    assertThat(registry.get(MicrometerKeyScanListener.KEYS).tag("path", "scan").counter().count())
+                    assertThat(registry.get(MicrometerKeyScanListener.LISTED_KEYS).tag("path", "scan").counter().count())
                             .isEqualTo(42);
                 });
     }
