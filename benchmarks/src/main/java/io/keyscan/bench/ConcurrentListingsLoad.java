@@ -191,14 +191,14 @@ public final class ConcurrentListingsLoad {
         Histogram roundTrips = probed.roundTrips();
         LoadRow row = new LoadRow(kind.label(), n, expected.size(), exact, n - exact, wall, Stats.median(seconds),
                 seconds.stream().mapToDouble(Double::doubleValue).max().orElse(0),
-                Stats.percentileMillis(roundTrips, 99.9), probed.maxMillis(), watch.peakHeapBytes() / 1048576.0,
+                Stats.percentileMillis(roundTrips, 99.9), probed.maxMillis(), watch.peakHeapBytes() / 1048576.0, watch.liveHeapBytes() / 1048576.0,
                 rssReset ? watch.peakRssBytes() / 1048576.0 : -1, rssBefore, watch.collections(),
                 watch.pauseMillis(), loadBefore, loadAfter);
         say(String.format(Locale.ROOT, "N=%d %s: %d/%d exact in %s s, %,d keys/s, probe p99.9 %s ms max %s ms, "
-                + "peak heap %,d MB, peak RSS %,d MB (%,d before), %d GCs (%,d ms); load average %s%s", n,
+                + "peak heap %,d MB (largest after a GC %,d MB), peak RSS %,d MB (%,d before), %d GCs (%,d ms); load average %s%s", n,
                 kind.label(), exact, n, Stats.fixed(wall, 1), Math.round(row.keysPerSecond()),
                 Stats.millis(row.probeP999Millis()), Stats.millis(row.probeMaxMillis()),
-                Math.round(row.peakHeapMegabytes()), Math.round(row.peakRssMegabytes()), Math.round(rssBefore),
+                Math.round(row.peakHeapMegabytes()), Math.round(row.liveHeapMegabytes()), Math.round(row.peakRssMegabytes()), Math.round(rssBefore),
                 row.collections(), row.gcPauseMillis(), loadAfter,
                 firstProblem == null ? "" : "\n    FIRST PROBLEM: " + firstProblem));
         return row;

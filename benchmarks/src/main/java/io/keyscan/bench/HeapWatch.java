@@ -28,6 +28,7 @@ final class HeapWatch implements AutoCloseable {
     static final long SAMPLE_MILLIS = 20;
 
     private final AtomicLong peakHeap = new AtomicLong();
+    private final AtomicLong liveHeap = new AtomicLong();
     private volatile long roundStartUptime;
     private final AtomicLong collections = new AtomicLong();
     private final AtomicLong pauseMillis = new AtomicLong();
@@ -41,6 +42,7 @@ final class HeapWatch implements AutoCloseable {
                 return; // notifications come late: the System.gc() before the round is not the round's
             }
             peakHeap.accumulateAndGet(heapUsed(info.getGcInfo().getMemoryUsageBeforeGc()), Math::max);
+            liveHeap.accumulateAndGet(heapUsed(info.getGcInfo().getMemoryUsageAfterGc()), Math::max);
             collections.incrementAndGet();
             pauseMillis.addAndGet(info.getGcInfo().getDuration());
         }
@@ -73,6 +75,7 @@ final class HeapWatch implements AutoCloseable {
     boolean reset() {
         roundStartUptime = ManagementFactory.getRuntimeMXBean().getUptime();
         peakHeap.set(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        liveHeap.set(0);
         collections.set(0);
         pauseMillis.set(0);
         return memory.resetPeak();
@@ -80,6 +83,11 @@ final class HeapWatch implements AutoCloseable {
 
     long peakHeapBytes() {
         return Math.max(peakHeap.get(), ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+    }
+
+    /** The largest heap left after a collection in the round: what stayed live. */
+    long liveHeapBytes() {
+        return liveHeap.get();
     }
 
     long peakRssBytes() {

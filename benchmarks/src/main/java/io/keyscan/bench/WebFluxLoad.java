@@ -144,6 +144,10 @@ public final class WebFluxLoad {
                             jcmd(app.pid(), out.resolve("app-" + n + "-nmt-halfway.txt"), "VM.native_memory",
                                     "summary");
                             jcmd(app.pid(), out.resolve("app-" + n + "-heap-halfway.txt"), "GC.heap_info");
+                            // a live histogram: one full collection in the round, the price of seeing what is held
+                            Path histogram = out.resolve("app-" + n + "-histogram-halfway.txt");
+                            jcmd(app.pid(), histogram, "GC.class_histogram");
+                            keepFirstLines(histogram, 40);
                         });
                     }
                 })));
@@ -182,7 +186,7 @@ public final class WebFluxLoad {
             Histogram roundTrips = probed.roundTrips();
             LoadRow row = new LoadRow("GET /keys", n, target.expected.size(), exact, n - exact, wall,
                     Stats.median(seconds), seconds.stream().mapToDouble(Double::doubleValue).max().orElse(0),
-                    Stats.percentileMillis(roundTrips, 99.9), probed.maxMillis(), gc.peakBeforeMegabytes, peakRss,
+                    Stats.percentileMillis(roundTrips, 99.9), probed.maxMillis(), gc.peakBeforeMegabytes, gc.peakAfterMegabytes, peakRss,
                     rssBefore, gc.pauses, Math.round(gc.pauseMillis), loadBefore, loadAfter);
             say(String.format(Locale.ROOT, "N=%d GET /keys: %d/%d exact in %s s, %,d keys/s, probe p99.9 %s ms max %s "
                     + "ms, app peak heap %,d MB (largest after a GC %,d MB), peak RSS %,d MB (%,d before), %d GC "
@@ -270,6 +274,15 @@ public final class WebFluxLoad {
             }
         }
         return text.toString();
+    }
+
+    private static void keepFirstLines(Path file, int lines) {
+        try {
+            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+            Files.write(file, all.subList(0, Math.min(lines, all.size())), StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            // the whole output stays
+        }
     }
 
     /** Runs {@code jcmd <pid> <command...>} into {@code file}; a failure is written there instead. */
