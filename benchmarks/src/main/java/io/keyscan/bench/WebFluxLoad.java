@@ -196,7 +196,7 @@ public final class WebFluxLoad {
                     Math.round(gc.peakAfterMegabytes), Math.round(peakRss), Math.round(rssBefore), gc.pauses,
                     Math.round(gc.pauseMillis), loadAfter,
                     firstProblem == null ? "" : "\n    FIRST PROBLEM: " + firstProblem));
-            notes.add(String.format(Locale.ROOT, "N=%d: the app's largest heap after a collection (what stayed live) "
+            notes.add(String.format(Locale.ROOT, "N=%d: the app's largest heap after a collection (an upper bound of what stayed live) "
                     + "%,d MB; NMT summaries before, halfway and after: `app-%d-nmt-*.txt`; GC log `app-%d-gc.txt`.",
                     n, Math.round(gc.peakAfterMegabytes), n, n));
             return row;
