@@ -447,10 +447,12 @@ final class DefaultKeyScanner implements KeyScanner {
      * T over the number of ranges: {@link AdaptiveCountTuner}), so that another client's command never waits behind
      * more than T. Each range sends its next call a round trip after its last one ran: the server stays busy as
      * long as one call's share plus the round trip fits in the rotation. So the fewest ranges, a power of two from
-     * {@value #AUTO_PARALLELISM} to {@value #AUTO_PARALLELISM_MAX}, with T / ranges + round trip at most three
-     * quarters of T (the rest for the client's own work on each page); {@value #AUTO_PARALLELISM_MAX} when none is
-     * enough, where the network, not the server, bounds the listing. With the default budget of 2 ms: 4 ranges
-     * up to a 0.75 ms round trip, 8 up to 0.94 ms, else 16.
+     * {@value #AUTO_PARALLELISM} to {@value #AUTO_PARALLELISM_MAX}, with T / ranges + round trip at most half of T
+     * (the other half for the client's own work on each page: decoding, de-duplicating, the event loop);
+     * {@value #AUTO_PARALLELISM_MAX} when none is enough, where the network, not the server, bounds the listing.
+     * With the default budget of 2 ms: 4 ranges up to a 0.375 ms round trip, 8 up to 0.56 ms, else 16. (Measured
+     * over a delaying proxy at 1,000,000 keys, with three quarters of T: 8 ranges at an added 0.5 ms took 1.4-2.2
+     * times the loopback time, 16 at an added 1 ms 1.0-1.3 times: docs/tuning.md.)
      *
      * @param roundTripNanos the round trip seen, in nanoseconds; negative when none was measured
      */
@@ -460,7 +462,7 @@ final class DefaultKeyScanner implements KeyScanner {
         }
         long rotationNanos = budget.toNanos() * 3 / 4;
         for (int ranges = AUTO_PARALLELISM; ranges < AUTO_PARALLELISM_MAX; ranges *= 2) {
-            if (rotationNanos / ranges + roundTripNanos <= rotationNanos * 3 / 4) {
+            if (rotationNanos / ranges + roundTripNanos <= rotationNanos / 2) {
                 return ranges;
             }
         }

@@ -165,7 +165,7 @@ class CursorRangesTest {
     @Test
     void autoTuningAddsRangesWhenTheRoundTripWouldLeaveTheServerIdle() {
         // the clock moves 1 ms between any two readings: every round trip seen is 1 ms, more than a 4-range
-        // rotation can hide (1.5 ms / 4 + 1 ms > 3/4 of 1.5 ms). 2^16 buckets: the first page of 1,000 is less
+        // rotation can hide (1.5 ms / 4 + 1 ms > half of 1.5 ms). 2^16 buckets: the first page of 1,000 is less
         // than a quarter of a sixteenth of the table, so it is cut.
         AtomicLong clock = new AtomicLong();
         List<String> keys = keys(5000);
@@ -220,16 +220,16 @@ class CursorRangesTest {
     }
 
     @Test
-    void theRangesForARoundTripFillTheRotationWithAQuarterToSpare() {
-        Duration budget = KeyScanOptions.DEFAULT_SCAN_CALL_BUDGET; // rotation 1.5 ms, of which 1.125 ms to fill
+    void theRangesForARoundTripFillHalfTheRotation() {
+        Duration budget = KeyScanOptions.DEFAULT_SCAN_CALL_BUDGET; // rotation 1.5 ms, of which 0.75 ms to fill
         assertThat(DefaultKeyScanner.autoParallelism(-1, budget)).as("not measured").isEqualTo(4);
         assertThat(DefaultKeyScanner.autoParallelism(0, budget)).isEqualTo(4);
-        assertThat(DefaultKeyScanner.autoParallelism(750_000, budget)).isEqualTo(4); // 0.375 + 0.75
-        assertThat(DefaultKeyScanner.autoParallelism(750_001, budget)).isEqualTo(8);
-        assertThat(DefaultKeyScanner.autoParallelism(937_500, budget)).isEqualTo(8); // 0.1875 + 0.9375
-        assertThat(DefaultKeyScanner.autoParallelism(937_501, budget)).isEqualTo(16);
+        assertThat(DefaultKeyScanner.autoParallelism(375_000, budget)).isEqualTo(4); // 0.375 + 0.375
+        assertThat(DefaultKeyScanner.autoParallelism(375_001, budget)).isEqualTo(8);
+        assertThat(DefaultKeyScanner.autoParallelism(562_500, budget)).isEqualTo(8); // 0.1875 + 0.5625
+        assertThat(DefaultKeyScanner.autoParallelism(562_501, budget)).isEqualTo(16);
         assertThat(DefaultKeyScanner.autoParallelism(50_000_000, budget)).as("network-bound").isEqualTo(16);
-        // a larger budget hides a longer round trip with the same ranges: 7.5 ms / 4 + 3 ms <= 5.625 ms
-        assertThat(DefaultKeyScanner.autoParallelism(3_000_000, Duration.ofMillis(10))).isEqualTo(4);
+        // a larger budget hides a longer round trip with the same ranges: 7.5 ms / 4 + 1.875 ms <= 3.75 ms
+        assertThat(DefaultKeyScanner.autoParallelism(1_875_000, Duration.ofMillis(10))).isEqualTo(4);
     }
 }
