@@ -1,7 +1,5 @@
 package io.keyscan.testkit;
 
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.SslOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
@@ -44,8 +42,12 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  *
  * <p>The certificates are valid from an hour ago (clock skew) for {@link #VALIDITY}; the keys are EC P-256,
  * which every TLS library accepts and which is generated in milliseconds.
+ *
+ * <p>Registered as keyscan-testkit-servers' {@link ServerCertificates.Generator} ({@link Generator}), so that
+ * {@code LocalRedisServer.builder().tls()} and {@code LocalRedisCluster.builder().tls()} generate with it when this
+ * module is on the class path; the servers module itself has no BouncyCastle.
  */
-public final class TestCertificates {
+public final class TestCertificates implements ServerCertificates {
 
     /** How long the generated certificates are valid. */
     public static final Duration VALIDITY = Duration.ofDays(2);
@@ -117,29 +119,19 @@ public final class TestCertificates {
         }
     }
 
-    /** The CA certificate (PEM): what a client must trust to connect. */
+    @Override
     public Path caCertificate() {
         return caCertificate;
     }
 
-    /** The server certificate (PEM), for {@code localhost} and {@code 127.0.0.1}, signed by the CA. */
+    @Override
     public Path serverCertificate() {
         return serverCertificate;
     }
 
-    /** The server's private key (PEM, unencrypted PKCS#8). */
+    @Override
     public Path serverKey() {
         return serverKey;
-    }
-
-    /** Lettuce TLS settings that trust this CA (and nothing else), with the JDK's TLS implementation. */
-    public SslOptions sslOptions() {
-        return SslOptions.builder().jdkSslProvider().trustManager(caCertificate.toFile()).build();
-    }
-
-    /** Lettuce client options with {@link #sslOptions()}, everything else default. */
-    public ClientOptions clientOptions() {
-        return ClientOptions.builder().sslOptions(sslOptions()).build();
     }
 
     @Override
@@ -169,5 +161,18 @@ public final class TestCertificates {
                 + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
                 + "\n-----END " + type + "-----\n";
         return Files.writeString(file, pem, StandardCharsets.US_ASCII);
+    }
+
+    /** {@link TestCertificates#generate(Path)} as a {@link java.util.ServiceLoader} service of keyscan-testkit-servers. */
+    public static final class Generator implements ServerCertificates.Generator {
+
+        /** For {@link java.util.ServiceLoader}. */
+        public Generator() {
+        }
+
+        @Override
+        public ServerCertificates generate(Path dir) {
+            return TestCertificates.generate(dir);
+        }
     }
 }

@@ -51,12 +51,12 @@ public final class LocalRedisServer extends RedisServer {
     private final Path dir;
     private final int port;
     private final String name;
-    private final TestCertificates certificates; // null: plain TCP
+    private final ServerCertificates certificates; // null: plain TCP
     private final String password; // null: none
     private final String sentinelConfig; // null: a data node
     private volatile Process process;
 
-    private LocalRedisServer(Builder builder, int port, Path dir, TestCertificates certificates) {
+    private LocalRedisServer(Builder builder, int port, Path dir, ServerCertificates certificates) {
         this.binary = builder.binary;
         this.extraArgs = List.copyOf(builder.args);
         this.port = port;
@@ -116,11 +116,11 @@ public final class LocalRedisServer extends RedisServer {
     }
 
     /**
-     * The CA and server certificate of a TLS server; trust {@link TestCertificates#caCertificate()} to connect.
+     * The CA and server certificate of a TLS server; trust {@link ServerCertificates#caCertificate()} to connect.
      *
      * @throws IllegalStateException if the server was not built with {@link Builder#tls()}
      */
-    public TestCertificates certificates() {
+    public ServerCertificates certificates() {
         if (certificates == null) {
             throw new IllegalStateException(name + " was started without TLS; use LocalRedisServer.builder().tls()");
         }
@@ -429,7 +429,7 @@ public final class LocalRedisServer extends RedisServer {
         private final List<String> args = new ArrayList<>();
         private String name = "redis-server";
         private boolean tls;
-        private TestCertificates certificates;
+        private ServerCertificates certificates;
         private String password;
         private String sentinelConfig;
 
@@ -471,9 +471,10 @@ public final class LocalRedisServer extends RedisServer {
         }
 
         /**
-         * TLS only, with a new throwaway CA and server certificate ({@link TestCertificates}) written into the
-         * server's directory: {@code --port 0 --tls-port <free port> --tls-auth-clients no}. The binary must be
-         * built with TLS support (Debian's and embedded-redis' are).
+         * TLS only, with a new throwaway CA and server certificate written into the server's directory by
+         * {@link ServerCertificates#generate} (keyscan-testkit's {@code TestCertificates} must be on the class path):
+         * {@code --port 0 --tls-port <free port> --tls-auth-clients no}. The binary must be built with TLS support
+         * (Debian's and embedded-redis' are).
          */
         public Builder tls() {
             this.tls = true;
@@ -481,7 +482,7 @@ public final class LocalRedisServer extends RedisServer {
         }
 
         /** TLS only as {@link #tls()}, with the given certificates, e.g. to share one CA between servers. */
-        public Builder tls(TestCertificates certificates) {
+        public Builder tls(ServerCertificates certificates) {
             this.tls = true;
             this.certificates = Objects.requireNonNull(certificates, "certificates");
             return this;
@@ -518,9 +519,9 @@ public final class LocalRedisServer extends RedisServer {
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
-                TestCertificates serverCertificates = !tls ? null
+                ServerCertificates serverCertificates = !tls ? null
                         : certificates != null ? certificates
-                        : TestCertificates.generate(dir.resolve("tls"));
+                        : ServerCertificates.generate(dir.resolve("tls"));
                 LocalRedisServer server = new LocalRedisServer(this, port, dir, serverCertificates);
                 try {
                     server.launch(true, List.of());

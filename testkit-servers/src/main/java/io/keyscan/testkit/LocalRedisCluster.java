@@ -73,10 +73,10 @@ public final class LocalRedisCluster implements AutoCloseable {
     private final Map<LocalRedisServer, String> ids = new HashMap<>();
     private final Map<String, LocalRedisServer> byId = new HashMap<>();
     private final RedisBinary binary;
-    private final TestCertificates certificates; // null: plain TCP
+    private final ServerCertificates certificates; // null: plain TCP
     private RedisClient dataClient;
 
-    private LocalRedisCluster(List<LocalRedisServer> nodes, RedisBinary binary, TestCertificates certificates) {
+    private LocalRedisCluster(List<LocalRedisServer> nodes, RedisBinary binary, ServerCertificates certificates) {
         this.nodes = List.copyOf(nodes);
         this.binary = binary;
         this.certificates = certificates;
@@ -150,7 +150,7 @@ public final class LocalRedisCluster implements AutoCloseable {
      *
      * @throws IllegalStateException if the cluster was not built with {@link Builder#tls()}
      */
-    public TestCertificates certificates() {
+    public ServerCertificates certificates() {
         if (certificates == null) {
             throw new IllegalStateException("the cluster was started without TLS; use LocalRedisCluster.builder().tls()");
         }
@@ -1036,7 +1036,7 @@ public final class LocalRedisCluster implements AutoCloseable {
 
         /**
          * TLS only, between clients and nodes and among the nodes (cluster bus and replication): every node runs as
-         * {@link LocalRedisServer.Builder#tls(TestCertificates)} with one shared throwaway CA and
+         * {@link LocalRedisServer.Builder#tls(ServerCertificates)} with one shared throwaway CA and
          * {@code --tls-cluster yes --tls-replication yes}, so {@code CLUSTER NODES} announces the TLS ports.
          * {@link #redisUris()} are {@code rediss://} then; connect with {@link #clusterClientOptions()}.
          */
@@ -1064,10 +1064,10 @@ public final class LocalRedisCluster implements AutoCloseable {
             long started = System.nanoTime();
             int total = masters * (1 + replicasPerMaster);
             List<LocalRedisServer> nodes = new ArrayList<>(total);
-            TestCertificates certificates = null;
+            ServerCertificates certificates = null;
             if (tls) {
                 try {
-                    certificates = TestCertificates.generate(Files.createTempDirectory("keyscan-cluster-tls-"));
+                    certificates = ServerCertificates.generate(Files.createTempDirectory("keyscan-cluster-tls-"));
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
