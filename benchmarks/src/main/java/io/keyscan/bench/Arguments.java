@@ -175,14 +175,14 @@ final class Arguments {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?|\\.\\d+)\\s*(s|ms|us|µs)");
 
-    private static String value(String[] args, int index, String name) {
+    static String value(String[] args, int index, String name) {
         if (index >= args.length) {
             throw new IllegalArgumentException(name + " needs a value");
         }
         return args[index];
     }
 
-    private static int positive(String text, String name, int max) {
+    static int positive(String text, String name, int max) {
         int value;
         try {
             value = Integer.parseInt(text.replace(",", "").replace("_", "").trim());
@@ -196,7 +196,7 @@ final class Arguments {
     }
 
     /** {@code 100,1000} or {@code 100 1000}; {@code _} may group digits; ascending, without duplicates. */
-    private static List<Integer> numbers(String text, String name, int max) {
+    static List<Integer> numbers(String text, String name, int max) {
         LinkedHashSet<Integer> values = new LinkedHashSet<>();
         for (String part : text.split("[,\\s]+")) {
             if (!part.isBlank()) {
@@ -210,44 +210,37 @@ final class Arguments {
     }
 
     private static List<String> classes(String text) {
-        List<String> chosen = new ArrayList<>();
-        for (String part : text.split("[,\\s]+")) {
-            if (part.isBlank()) {
-                continue;
-            }
-            if (!QueryClass.NAMES.contains(part)) {
-                throw new IllegalArgumentException("unknown query class '" + part + "'; known: "
-                        + String.join(",", QueryClass.NAMES));
-            }
-            if (!chosen.contains(part)) {
-                chosen.add(part);
-            }
-        }
-        if (chosen.isEmpty()) {
-            throw new IllegalArgumentException("--classes needs at least one class");
-        }
-        // report order, whatever order they were given in
-        return QueryClass.NAMES.stream().filter(chosen::contains).toList();
+        return chosen(text, "--classes", "query class", QueryClass.NAMES, List.of());
     }
 
     private static List<String> paths(String text) {
-        List<String> chosen = new ArrayList<>();
-        chosen.add("KEYS");
+        List<String> paths = chosen(text, "--paths", "path", ListingPath.NAMES, List.of("KEYS"));
+        if (paths.size() == 1) {
+            throw new IllegalArgumentException("--paths needs at least one path besides KEYS, which always runs");
+        }
+        return paths;
+    }
+
+    /**
+     * The names of {@code text} (comma or space separated), each one of {@code known}, with {@code always}: in
+     * {@code known}'s order, the report's, whatever order they were given in.
+     */
+    private static List<String> chosen(String text, String option, String what, List<String> known,
+            List<String> always) {
+        List<String> chosen = new ArrayList<>(always);
         for (String part : text.split("[,\\s]+")) {
             if (part.isBlank()) {
                 continue;
             }
-            if (!ListingPath.NAMES.contains(part)) {
-                throw new IllegalArgumentException("unknown path '" + part + "'; known: "
-                        + String.join(",", ListingPath.NAMES));
+            if (!known.contains(part)) {
+                throw new IllegalArgumentException("unknown " + what + " '" + part + "'; known: "
+                        + String.join(",", known));
             }
-            if (!chosen.contains(part)) {
-                chosen.add(part);
-            }
+            chosen.add(part);
         }
-        if (chosen.size() == 1) {
-            throw new IllegalArgumentException("--paths needs at least one path besides KEYS, which always runs");
+        if (chosen.isEmpty()) {
+            throw new IllegalArgumentException(option + " needs at least one " + what);
         }
-        return ListingPath.NAMES.stream().filter(chosen::contains).toList();
+        return known.stream().filter(chosen::contains).toList();
     }
 }

@@ -3,7 +3,6 @@ package io.keyscan.bench;
 import io.keyscan.KeyScanOptions;
 import io.keyscan.KeyScanner;
 import io.keyscan.lettuce.LettuceKeyScanner;
-import io.keyscan.testkit.Jvm;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.IOException;
@@ -16,7 +15,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -51,40 +49,16 @@ public final class ConcurrentListingsLoad {
     }
 
     public static void main(String[] args) throws IOException, InterruptedException {
-        LoadArguments arguments;
-        try {
-            arguments = LoadArguments.parse(LoadArguments.Tool.LISTINGS, args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("error: " + e.getMessage());
-            System.err.println(LoadArguments.usage(LoadArguments.Tool.LISTINGS));
-            System.exit(2);
-            return;
-        }
-        if (arguments.help) {
-            System.out.println(LoadArguments.usage(LoadArguments.Tool.LISTINGS));
+        LoadArguments arguments = LoadArguments.parseOrExit(LoadArguments.Tool.LISTINGS, args);
+        if (arguments == null) {
             return;
         }
         if (!Boolean.getBoolean(FORKED)) {
             // The JVM measured must be this test's alone (Maven's own heap and RSS are not the listings'), with the
             // heap asked for.
-            List<String> options = new ArrayList<>(List.of("-Xmx" + arguments.heap, "-D" + FORKED + "=true"));
-            String dir = System.getProperty("keyscan.benchmarks.dir");
-            if (dir != null) {
-                options.add("-Dkeyscan.benchmarks.dir=" + dir);
-            }
-            Process measuring = new ProcessBuilder(Jvm.command(ConcurrentListingsLoad.class, options,
-                    List.of(args))).inheritIO().start();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                measuring.destroy();
-                try {
-                    if (!measuring.waitFor(30, TimeUnit.SECONDS)) {
-                        measuring.destroyForcibly();
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "keyscan-load-stop-measuring"));
-            System.exit(measuring.waitFor());
+            List<String> options = List.of("-Xmx" + arguments.heap, "-D" + FORKED + "=true");
+            MeasuringJvm.runAndExit(ConcurrentListingsLoad.class, options, args);
+            return;
         }
         Path out = arguments.out != null ? arguments.out : LoadReport.defaultOut("load");
         ConcurrentListingsLoad load = new ConcurrentListingsLoad(arguments, out, System.err);

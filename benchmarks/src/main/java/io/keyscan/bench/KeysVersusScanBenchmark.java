@@ -1,6 +1,5 @@
 package io.keyscan.bench;
 
-import io.keyscan.testkit.Jvm;
 import io.keyscan.testkit.LatencyProbe;
 import io.keyscan.testkit.LocalRedisServer;
 import io.keyscan.testkit.RailsPerformanceDataset;
@@ -20,7 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 import org.jspecify.annotations.Nullable;
 
@@ -64,28 +62,10 @@ public final class KeysVersusScanBenchmark {
             // Measure in a JVM with the serial collector: on a machine with few cores, a parallel collector's
             // pause takes every core and stalls the Redis server mid-call, which would count as its SCAN time and
             // as the probe's delay. (Same reason as the ITs' argLine.)
-            List<String> options = new ArrayList<>(List.of("-XX:+UseSerialGC", "-Xmx4g", "-D" + FORKED + "=true",
-                    "-Djava.awt.headless=true"));
-            String dir = System.getProperty("keyscan.benchmarks.dir");
-            if (dir != null) {
-                options.add("-Dkeyscan.benchmarks.dir=" + dir);
-            }
-            Process measuring = new ProcessBuilder(Jvm.command(KeysVersusScanBenchmark.class, options,
-                    List.of(args))).inheritIO().start();
-            // Ctrl-C reaches both JVMs (one process group), but a SIGTERM to this one alone would leave the measuring
-            // JVM running, still loading the machine and holding its Redis server: pass the stop on and wait for its
-            // own shutdown (server settings restored, server stopped).
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                measuring.destroy();
-                try {
-                    if (!measuring.waitFor(30, TimeUnit.SECONDS)) {
-                        measuring.destroyForcibly();
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "keyscan-benchmark-stop-measuring"));
-            System.exit(measuring.waitFor());
+            List<String> options = List.of("-XX:+UseSerialGC", "-Xmx4g", "-D" + FORKED + "=true",
+                    "-Djava.awt.headless=true");
+            MeasuringJvm.runAndExit(KeysVersusScanBenchmark.class, options, args);
+            return;
         }
         System.setProperty("java.awt.headless", "true");
         System.exit(run(args, System.err));

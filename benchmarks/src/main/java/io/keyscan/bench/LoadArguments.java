@@ -1,5 +1,9 @@
 package io.keyscan.bench;
 
+import static io.keyscan.bench.Arguments.numbers;
+import static io.keyscan.bench.Arguments.positive;
+import static io.keyscan.bench.Arguments.value;
+
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -105,6 +109,27 @@ final class LoadArguments {
         return text.toString();
     }
 
+    /**
+     * The arguments of {@code args} for {@code tool}; {@code null} after printing the usage for {@code --help}. A bad
+     * argument is printed with the usage, and the JVM exits with 2.
+     */
+    static @Nullable LoadArguments parseOrExit(Tool tool, String[] args) {
+        LoadArguments arguments;
+        try {
+            arguments = parse(tool, args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.err.println(usage(tool));
+            System.exit(2);
+            return null;
+        }
+        if (arguments.help) {
+            System.out.println(usage(tool));
+            return null;
+        }
+        return arguments;
+    }
+
     static LoadArguments parse(Tool tool, String[] args) {
         LoadArguments parsed = new LoadArguments(tool);
         for (int i = 0; i < args.length; i++) {
@@ -190,40 +215,6 @@ final class LoadArguments {
             throw new IllegalArgumentException("--paths needs at least one of fetch,scan");
         }
         return List.copyOf(chosen);
-    }
-
-    private static String value(String[] args, int index, String name) {
-        if (index >= args.length) {
-            throw new IllegalArgumentException(name + " needs a value");
-        }
-        return args[index];
-    }
-
-    private static int positive(String text, String name, int max) {
-        int value;
-        try {
-            value = Integer.parseInt(text.replace(",", "").replace("_", "").trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " takes whole numbers, was '" + text + "'");
-        }
-        if (value < 1 || value > max) {
-            throw new IllegalArgumentException(name + " must be between 1 and " + max + ", was " + value);
-        }
-        return value;
-    }
-
-    /** {@code 16,64,256}: ascending, without duplicates. */
-    private static List<Integer> numbers(String text, String name, int max) {
-        LinkedHashSet<Integer> values = new LinkedHashSet<>();
-        for (String part : text.split("[,\\s]+")) {
-            if (!part.isBlank()) {
-                values.add(positive(part, name, max));
-            }
-        }
-        if (values.isEmpty()) {
-            throw new IllegalArgumentException(name + " needs at least one value");
-        }
-        return values.stream().sorted().toList();
     }
 
     private static String join(List<Integer> values) {

@@ -66,17 +66,8 @@ public final class WebFluxLoad {
     }
 
     public static void main(String[] args) {
-        LoadArguments arguments;
-        try {
-            arguments = LoadArguments.parse(LoadArguments.Tool.WEBFLUX, args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("error: " + e.getMessage());
-            System.err.println(LoadArguments.usage(LoadArguments.Tool.WEBFLUX));
-            System.exit(2);
-            return;
-        }
-        if (arguments.help) {
-            System.out.println(LoadArguments.usage(LoadArguments.Tool.WEBFLUX));
+        LoadArguments arguments = LoadArguments.parseOrExit(LoadArguments.Tool.WEBFLUX, args);
+        if (arguments == null) {
             return;
         }
         Path out = arguments.out != null ? arguments.out : LoadReport.defaultOut("webflux-load");
