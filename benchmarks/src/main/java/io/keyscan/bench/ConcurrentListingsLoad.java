@@ -62,16 +62,7 @@ public final class ConcurrentListingsLoad {
         }
         Path out = arguments.out != null ? arguments.out : LoadReport.defaultOut("load");
         ConcurrentListingsLoad load = new ConcurrentListingsLoad(arguments, out, System.err);
-        try {
-            boolean exact = load.execute(args);
-            System.err.println("Done in " + Stats.duration(System.nanoTime() - load.startNanos) + ". Results: "
-                    + out.toAbsolutePath().normalize());
-            System.exit(exact ? 0 : 1);
-        } catch (RuntimeException | IOException e) {
-            System.err.println("FAILED: " + e);
-            e.printStackTrace();
-            System.exit(1);
-        }
+        LoadReport.runAndExit(() -> load.execute(args), load.startNanos, out);
     }
 
     private boolean execute(String[] args) throws IOException {

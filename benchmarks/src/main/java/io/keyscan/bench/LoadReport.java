@@ -13,6 +13,32 @@ import java.util.List;
 /** {@code results.csv} and {@code results.md} of a load test, rewritten after every round. */
 final class LoadReport {
 
+    /** A load test's rounds: {@code true} when every listing was exact. */
+    interface Rounds {
+        boolean run() throws IOException, InterruptedException;
+    }
+
+    /**
+     * Runs {@code rounds} and exits: 0 when every listing was exact, 1 when one was not or the run failed (said on
+     * standard error, with how long it took and where the results are).
+     */
+    static void runAndExit(Rounds rounds, long startNanos, Path out) {
+        try {
+            boolean exact = rounds.run();
+            System.err.println("Done in " + Stats.duration(System.nanoTime() - startNanos) + ". Results: "
+                    + out.toAbsolutePath().normalize());
+            System.exit(exact ? 0 : 1);
+        } catch (RuntimeException | IOException e) {
+            System.err.println("FAILED: " + e);
+            e.printStackTrace();
+            System.exit(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            System.exit(1);
+        }
+    }
+
+
     private LoadReport() {
     }
 

@@ -72,19 +72,7 @@ public final class WebFluxLoad {
         }
         Path out = arguments.out != null ? arguments.out : LoadReport.defaultOut("webflux-load");
         WebFluxLoad load = new WebFluxLoad(arguments, out, System.err);
-        try {
-            boolean exact = load.execute(args);
-            System.err.println("Done in " + Stats.duration(System.nanoTime() - load.startNanos) + ". Results: "
-                    + out.toAbsolutePath().normalize());
-            System.exit(exact ? 0 : 1);
-        } catch (RuntimeException | IOException e) {
-            System.err.println("FAILED: " + e);
-            e.printStackTrace();
-            System.exit(1);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            System.exit(1);
-        }
+        LoadReport.runAndExit(() -> load.execute(args), load.startNanos, out);
     }
 
     private boolean execute(String[] args) throws IOException, InterruptedException {
