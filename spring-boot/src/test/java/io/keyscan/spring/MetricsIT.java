@@ -11,9 +11,7 @@ import io.keyscan.testkit.RedisServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -49,11 +47,7 @@ class MetricsIT {
     @BeforeAll
     void load() {
         server.flushAll();
-        Map<String, String> values = new HashMap<>();
-        for (int i = 0; i < KEYS; i++) {
-            values.put(PREFIX + i, "v");
-        }
-        server.admin().mset(values);
+        server.mset(0, KEYS, i -> PREFIX + i, i -> "v");
     }
 
     private ApplicationContextRunner runner(RedisServer target) {

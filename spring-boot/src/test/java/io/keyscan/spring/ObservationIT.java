@@ -21,9 +21,7 @@ import io.micrometer.tracing.test.simple.SimpleSpan;
 import io.micrometer.tracing.test.simple.SimpleTracer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -57,11 +55,7 @@ class ObservationIT {
     @BeforeAll
     void load() {
         server.flushAll();
-        Map<String, String> values = new HashMap<>();
-        for (int i = 0; i < KEYS; i++) {
-            values.put(PREFIX + i, "v");
-        }
-        server.admin().mset(values);
+        server.mset(0, KEYS, i -> PREFIX + i, i -> "v");
     }
 
     private static ApplicationContextRunner runner(RedisServer target, ObservationRegistry registry) {
