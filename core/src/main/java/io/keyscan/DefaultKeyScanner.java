@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.DoubleSupplier;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -61,6 +62,7 @@ final class DefaultKeyScanner implements KeyScanner {
     private final SlotCursorProcesses slotCursorProcesses = new SlotCursorProcesses();
     private final LongSupplier nanoClock;
     private final RoundTrips roundTrips = new RoundTrips();
+    private final ScannerMemory memory;
 
     DefaultKeyScanner(RedisKeyspace keyspace, KeyScanOptions options) {
         this(keyspace, options, () -> ThreadLocalRandom.current().nextDouble());
@@ -77,10 +79,17 @@ final class DefaultKeyScanner implements KeyScanner {
      */
     DefaultKeyScanner(RedisKeyspace keyspace, KeyScanOptions options, DoubleSupplier random,
             LongSupplier nanoClock) {
+        this(keyspace, options, random, nanoClock, ScannerMemory.forOptions(options));
+    }
+
+    /** @param memory what the scanner's listings together may hold: {@link ScannerMemory#forOptions}, or a test's */
+    DefaultKeyScanner(RedisKeyspace keyspace, KeyScanOptions options, DoubleSupplier random,
+            LongSupplier nanoClock, ScannerMemory memory) {
         this.keyspace = keyspace;
         this.options = options;
         this.runner = new CommandRunner(keyspace, options, random);
         this.nanoClock = nanoClock;
+        this.memory = memory;
     }
 
     @Override
@@ -112,15 +121,17 @@ final class DefaultKeyScanner implements KeyScanner {
     @Override
     public Mono<List<byte[]>> fetchKeyBytes(String pattern) {
         Query query = new Query(pattern, null);
-        return observedList(query.pathOf(options.useScan()), collected(query)
-                .map(keys -> KeyCoding.sortedDistinct(keys, KeyCoding.BYTE_ORDER)));
+        return observedList(query.pathOf(options.useScan()), collected(query,
+                keys -> KeyCoding.sortedDistinct(keys, KeyCoding.BYTE_ORDER)));
     }
 
     @Override
     public Mono<List<String>> keys(String pattern) {
         Query query = new Query(pattern, null);
-        return observedList(KeyScanListener.Path.KEYS, Mono.defer(() -> collect(keysRaw(query), newMemory(query)))
-                .publishOn(options.resultScheduler()).map(keys -> KeyCoding.decodeAll(keys, pattern)));
+        return observedList(KeyScanListener.Path.KEYS, Mono.using(() -> newMemory(query),
+                memory -> collect(keysRaw(query), memory).publishOn(options.resultScheduler())
+                        .map(keys -> KeyCoding.decodeAll(keys, pattern)),
+                ListingMemory::release));
     }
 
     @Override
@@ -134,7 +145,7 @@ final class DefaultKeyScanner implements KeyScanner {
     }
 
     private Mono<List<String>> fetchKeys(Query query) {
-        return observedList(query.pathOf(options.useScan()), collected(query).map(keys -> KeyCoding.sortedDistinct(
+        return observedList(query.pathOf(options.useScan()), collected(query, keys -> KeyCoding.sortedDistinct(
                 KeyCoding.decodeAll(keys, query.pattern), KeyCoding.STRING_ORDER)));
     }
 
@@ -142,8 +153,10 @@ final class DefaultKeyScanner implements KeyScanner {
      * Every matching key, collected within the listing's memory limit and handed to the result scheduler: the
      * caller decodes and sorts there, never on the client's I/O thread that delivered the last page.
      */
-    private Mono<List<byte[]>> collected(Query query) {
-        return Mono.defer(() -> collected(query, newMemory(query)));
+    private <T> Mono<T> collected(Query query, Function<List<byte[]>, T> finish) {
+        // the listing's memory is counted, against its limit and the scanner's, until its result is delivered
+        return Mono.using(() -> newMemory(query), listing -> collected(query, listing).map(finish),
+                ListingMemory::release);
     }
 
     private Mono<List<byte[]>> collected(Query query, ListingMemory memory) {
@@ -151,14 +164,15 @@ final class DefaultKeyScanner implements KeyScanner {
     }
 
     private ListingMemory newMemory(Query query) {
-        return new ListingMemory(query.pattern, options.distinctMemoryLimit());
+        return new ListingMemory(query.pattern, options.distinctMemoryLimit(), memory);
     }
 
     @Override
     public Flux<KeyValue> scanValues(String pattern) {
         Query query = new Query(pattern, null);
         Flux<byte[]> keys = options.useScan() ? scanRaw(query)
-                : collected(query).flatMapIterable(list -> KeyCoding.sortedDistinct(list, KeyCoding.BYTE_ORDER));
+                : collected(query, list -> KeyCoding.sortedDistinct(list, KeyCoding.BYTE_ORDER))
+                        .flatMapIterable(list -> list);
         return observed(query.pathOf(options.useScan()), keys.buffer(VALUE_BATCH)
                 .flatMapSequential(batch -> values(query, batch, false), VALUE_CONCURRENCY, 1));
     }
@@ -166,9 +180,8 @@ final class DefaultKeyScanner implements KeyScanner {
     @Override
     public Mono<List<KeyValue>> fetchValues(String pattern) {
         Query query = new Query(pattern, null);
-        return observedList(query.pathOf(options.useScan()), Mono.defer(() -> {
+        return observedList(query.pathOf(options.useScan()), Mono.using(() -> newMemory(query), memory -> {
             // One limit for the listing: its keys are counted while they are collected, their values as they arrive.
-            ListingMemory memory = newMemory(query);
             Flux<byte[]> sortedKeys = collected(query, memory)
                     .flatMapIterable(keys -> KeyCoding.sortedDistinct(KeyCoding.decodeAll(keys, pattern),
                             KeyCoding.STRING_ORDER))
@@ -179,7 +192,7 @@ final class DefaultKeyScanner implements KeyScanner {
                     .doOnNext(pair -> memory.addValue(pair.value().length()))
                     // already on the result scheduler: every batch is, and so is an empty key list
                     .collectList();
-        }));
+        }, ListingMemory::release));
     }
 
     /**
@@ -292,7 +305,8 @@ final class DefaultKeyScanner implements KeyScanner {
         if (!options.distinctScan()) {
             return walk;
         }
-        return Flux.defer(() -> walk.filter(new KeyFingerprints(query.pattern, options.distinctMemoryLimit())::add));
+        return Flux.using(() -> new KeyFingerprints(query.pattern, options.distinctMemoryLimit(), memory),
+                fingerprints -> walk.filter(fingerprints::add), KeyFingerprints::release);
     }
 
     /**

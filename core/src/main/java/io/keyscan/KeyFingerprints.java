@@ -34,6 +34,7 @@ final class KeyFingerprints {
     private final long k1;
     private final String pattern;
     private final long limit;
+    private final ScannerMemory.Share share;
     /** Bytes of the tables' arrays. */
     private long bytes;
     private final long[][] high = new long[SEGMENTS][];
@@ -47,15 +48,29 @@ final class KeyFingerprints {
      * @param limit the bytes the tables may take; a growth that would pass it fails the listing instead
      */
     KeyFingerprints(String pattern, long limit) {
-        this(SEEDS.nextLong(), SEEDS.nextLong(), pattern, limit);
+        this(pattern, limit, new ScannerMemory(Long.MAX_VALUE));
+    }
+
+    /**
+     * @param scanner the memory of the scanner's listings together, which the tables are reserved from as well
+     * @throws KeyScanException when the scanner's listings together would pass its limit with the first tables
+     */
+    KeyFingerprints(String pattern, long limit, ScannerMemory scanner) {
+        this(SEEDS.nextLong(), SEEDS.nextLong(), pattern, limit, scanner);
     }
 
     KeyFingerprints(long k0, long k1, String pattern, long limit) {
+        this(k0, k1, pattern, limit, new ScannerMemory(Long.MAX_VALUE));
+    }
+
+    private KeyFingerprints(long k0, long k1, String pattern, long limit, ScannerMemory scanner) {
         this.k0 = k0;
         this.k1 = k1;
         this.pattern = pattern;
         this.limit = limit;
         this.bytes = (long) SEGMENTS * INITIAL_SEGMENT_CAPACITY * 16;
+        this.share = new ScannerMemory.Share(scanner, pattern);
+        share.use(bytes, 0);
         for (int segment = 0; segment < SEGMENTS; segment++) {
             high[segment] = new long[INITIAL_SEGMENT_CAPACITY];
             low[segment] = new long[INITIAL_SEGMENT_CAPACITY];
@@ -91,6 +106,11 @@ final class KeyFingerprints {
         return size;
     }
 
+    /** The listing ended: what the tables reserved from the scanner's memory goes back. */
+    void release() {
+        share.release();
+    }
+
     /** Bytes the set's tables take now. */
     long bytes() {
         return bytes;
@@ -122,6 +142,7 @@ final class KeyFingerprints {
         if (bytes + 16L * capacity > limit) {
             throw ListingMemory.exceeded(pattern, limit, size, true);
         }
+        share.use(bytes + 16L * capacity, size);
         bytes += 16L * (capacity - oldHigh.length);
         long[] newHigh = new long[capacity];
         long[] newLow = new long[capacity];

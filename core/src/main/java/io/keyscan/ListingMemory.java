@@ -20,12 +20,25 @@ final class ListingMemory {
 
     private final String pattern;
     private final long limit;
+    private final ScannerMemory.Share share;
     private long used;
     private long keys;
 
+    /** A listing counted against {@code limit} alone. */
     ListingMemory(String pattern, long limit) {
+        this(pattern, limit, new ScannerMemory(Long.MAX_VALUE));
+    }
+
+    /** A listing counted against {@code limit} and, with the scanner's other listings, against {@code scanner}. */
+    ListingMemory(String pattern, long limit, ScannerMemory scanner) {
         this.pattern = pattern;
         this.limit = limit;
+        this.share = new ScannerMemory.Share(scanner, pattern);
+    }
+
+    /** The listing ended: what it reserved from the scanner's memory goes back. */
+    void release() {
+        share.release();
     }
 
     /** Counts one collected key; throws when the listing would pass the limit. */
@@ -44,6 +57,7 @@ final class ListingMemory {
         if (used > limit) {
             throw exceeded(pattern, limit, keys, false);
         }
+        share.use(used, keys);
     }
 
     /**
