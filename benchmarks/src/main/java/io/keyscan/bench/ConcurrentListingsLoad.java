@@ -76,7 +76,7 @@ public final class ConcurrentListingsLoad {
             KeyScanner scanner = LettuceKeyScanner.create(connection, KeyScanOptions.builder().useScan(true).build());
             try {
                 for (LoadArguments.ListingKind kind : arguments.paths) { // warm-up, checked, not reported
-                    Outcome warm = listing(scanner, kind, target.expected).block();
+                    ListingOutcome warm = listing(scanner, kind, target.expected).block();
                     say(kind.label() + " warm-up: " + (warm.problem() == null ? "exact" : "DIFFERS: " + warm.problem())
                             + ", " + Stats.millis(warm.nanos() / 1e6) + " ms");
                 }
@@ -95,11 +95,7 @@ public final class ConcurrentListingsLoad {
         return rows.stream().allMatch(LoadRow::allExact);
     }
 
-    /** One listing: its problem ({@code null}: exact) and its own time. */
-    record Outcome(@Nullable String problem, long nanos) {
-    }
-
-    private Mono<Outcome> listing(KeyScanner scanner, LoadArguments.ListingKind kind, ExpectedKeys expected) {
+    private Mono<ListingOutcome> listing(KeyScanner scanner, LoadArguments.ListingKind kind, ExpectedKeys expected) {
         return Mono.defer(() -> {
             long start = System.nanoTime();
             Mono<@Nullable String> checked;
@@ -120,8 +116,8 @@ public final class ConcurrentListingsLoad {
                             return problem == null ? "" : problem;
                         }));
             }
-            return checked.map(problem -> new Outcome(problem.isEmpty() ? null : problem, System.nanoTime() - start))
-                    .onErrorResume(error -> Mono.just(new Outcome("failed: " + error, System.nanoTime() - start)));
+            return checked.map(problem -> new ListingOutcome(problem.isEmpty() ? null : problem, System.nanoTime() - start))
+                    .onErrorResume(error -> Mono.just(new ListingOutcome("failed: " + error, System.nanoTime() - start)));
         });
     }
 
@@ -135,37 +131,27 @@ public final class ConcurrentListingsLoad {
                 kind.label(), n, arguments.pattern, loadBefore));
         probe.reset();
         long start = System.nanoTime();
-        List<Outcome> outcomes = Flux.range(0, n)
+        List<ListingOutcome> outcomes = Flux.range(0, n)
                 .flatMap(i -> listing(scanner, kind, expected), n)
                 .collectList()
                 .block(Duration.ofMinutes(arguments.timeoutMinutes));
         double wall = (System.nanoTime() - start) / 1e9;
         Probes.Reading probed = probe.read();
         String loadAfter = Machine.loadAverage();
-        int exact = 0;
-        List<Double> seconds = new ArrayList<>();
-        String firstProblem = null;
-        for (Outcome outcome : outcomes) {
-            seconds.add(outcome.nanos() / 1e9);
-            if (outcome.problem() == null) {
-                exact++;
-            } else if (firstProblem == null) {
-                firstProblem = outcome.problem();
-            }
-        }
+        ListingOutcome.Tally tally = ListingOutcome.Tally.of(outcomes);
         Histogram roundTrips = probed.roundTrips();
-        LoadRow row = new LoadRow(kind.label(), n, expected.size(), exact, n - exact, wall, Stats.median(seconds),
-                seconds.stream().mapToDouble(Double::doubleValue).max().orElse(0),
+        LoadRow row = new LoadRow(kind.label(), n, expected.size(), tally.exact(), n - tally.exact(), wall, tally.medianSeconds(),
+                tally.maxSeconds(),
                 Stats.percentileMillis(roundTrips, 99.9), probed.maxMillis(), watch.peakHeapBytes() / 1048576.0, watch.liveHeapBytes() / 1048576.0,
                 rssReset ? watch.peakRssBytes() / 1048576.0 : -1, rssBefore, watch.collections(),
                 watch.pauseMillis(), loadBefore, loadAfter);
         say(String.format(Locale.ROOT, "N=%d %s: %d/%d exact in %s s, %,d keys/s, probe p99.9 %s ms max %s ms, "
                 + "peak heap %,d MB (largest after a GC %,d MB), peak RSS %,d MB (%,d before), %d GCs (%,d ms); load average %s%s", n,
-                kind.label(), exact, n, Stats.fixed(wall, 1), Math.round(row.keysPerSecond()),
+                kind.label(), tally.exact(), n, Stats.fixed(wall, 1), Math.round(row.keysPerSecond()),
                 Stats.millis(row.probeP999Millis()), Stats.millis(row.probeMaxMillis()),
                 Math.round(row.peakHeapMegabytes()), Math.round(row.liveHeapMegabytes()), Math.round(row.peakRssMegabytes()), Math.round(rssBefore),
                 row.collections(), row.gcPauseMillis(), loadAfter,
-                firstProblem == null ? "" : "\n    FIRST PROBLEM: " + firstProblem));
+                tally.firstProblem() == null ? "" : "\n    FIRST PROBLEM: " + tally.firstProblem()));
         return row;
     }
 

@@ -114,7 +114,7 @@ public final class WebFluxLoad {
             });
             probe.reset();
             long start = System.nanoTime();
-            List<Future<ClientOutcome>> futures = new ArrayList<>();
+            List<Future<ListingOutcome>> futures = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 futures.add(clients.submit(() -> stream(http, uri, target.expected, received, () -> {
                     // halfway through the round: what the app holds while every stream is open
@@ -131,15 +131,15 @@ public final class WebFluxLoad {
                     }
                 })));
             }
-            List<ClientOutcome> outcomes = new ArrayList<>();
+            List<ListingOutcome> outcomes = new ArrayList<>();
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(arguments.timeoutMinutes);
-            for (Future<ClientOutcome> future : futures) {
+            for (Future<ListingOutcome> future : futures) {
                 try {
                     outcomes.add(future.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
                 } catch (ExecutionException e) {
-                    outcomes.add(new ClientOutcome("failed: " + e.getCause(), System.nanoTime() - start));
+                    outcomes.add(new ListingOutcome("failed: " + e.getCause(), System.nanoTime() - start));
                 } catch (TimeoutException e) {
-                    outcomes.add(new ClientOutcome("did not end within --timeout " + arguments.timeoutMinutes
+                    outcomes.add(new ListingOutcome("did not end within --timeout " + arguments.timeoutMinutes
                             + " minutes", System.nanoTime() - start));
                     future.cancel(true);
                 }
@@ -151,30 +151,20 @@ public final class WebFluxLoad {
             double peakRss = memory.peakRssBytes() / 1048576.0;
             jcmd(app.pid(), out.resolve("app-" + n + "-nmt-after.txt"), "VM.native_memory", "summary");
             GcLog gc = GcLog.read(gcLog);
-            int exact = 0;
-            List<Double> seconds = new ArrayList<>();
-            String firstProblem = null;
-            for (ClientOutcome outcome : outcomes) {
-                seconds.add(outcome.nanos() / 1e9);
-                if (outcome.problem() == null) {
-                    exact++;
-                } else if (firstProblem == null) {
-                    firstProblem = outcome.problem();
-                }
-            }
+            ListingOutcome.Tally tally = ListingOutcome.Tally.of(outcomes);
             Histogram roundTrips = probed.roundTrips();
-            LoadRow row = new LoadRow("GET /keys", n, target.expected.size(), exact, n - exact, wall,
-                    Stats.median(seconds), seconds.stream().mapToDouble(Double::doubleValue).max().orElse(0),
+            LoadRow row = new LoadRow("GET /keys", n, target.expected.size(), tally.exact(), n - tally.exact(), wall,
+                    tally.medianSeconds(), tally.maxSeconds(),
                     Stats.percentileMillis(roundTrips, 99.9), probed.maxMillis(), gc.peakBeforeMegabytes, gc.peakAfterMegabytes, peakRss,
                     rssBefore, gc.pauses, Math.round(gc.pauseMillis), loadBefore, loadAfter);
             say(String.format(Locale.ROOT, "N=%d GET /keys: %d/%d exact in %s s, %,d keys/s, probe p99.9 %s ms max %s "
                     + "ms, app peak heap %,d MB (largest after a GC %,d MB), peak RSS %,d MB (%,d before), %d GC "
-                    + "pauses (%,d ms); load average %s%s", n, exact, n, Stats.fixed(wall, 1),
+                    + "pauses (%,d ms); load average %s%s", n, tally.exact(), n, Stats.fixed(wall, 1),
                     Math.round(row.keysPerSecond()), Stats.millis(row.probeP999Millis()),
                     Stats.millis(row.probeMaxMillis()), Math.round(gc.peakBeforeMegabytes),
                     Math.round(gc.peakAfterMegabytes), Math.round(peakRss), Math.round(rssBefore), gc.pauses,
                     Math.round(gc.pauseMillis), loadAfter,
-                    firstProblem == null ? "" : "\n    FIRST PROBLEM: " + firstProblem));
+                    tally.firstProblem() == null ? "" : "\n    FIRST PROBLEM: " + tally.firstProblem()));
             notes.add(String.format(Locale.ROOT, "N=%d: the app's largest heap after a collection (an upper bound of what stayed live) "
                     + "%,d MB; NMT summaries before, halfway and after: `app-%d-nmt-*.txt`; GC log `app-%d-gc.txt`.",
                     n, Math.round(gc.peakAfterMegabytes), n, n));
@@ -184,12 +174,8 @@ public final class WebFluxLoad {
         }
     }
 
-    /** One client's outcome: its problem ({@code null}: exact and complete) and its own time. */
-    record ClientOutcome(@Nullable String problem, long nanos) {
-    }
-
     /** GET {@code uri} and check the NDJSON body line by line; an incomplete response is a failure. */
-    private static ClientOutcome stream(HttpClient http, URI uri, ExpectedKeys expected, AtomicLong received,
+    private static ListingOutcome stream(HttpClient http, URI uri, ExpectedKeys expected, AtomicLong received,
             Runnable progress) {
         long start = System.nanoTime();
         ExpectedKeys.Tally tally = expected.tally();
@@ -199,13 +185,13 @@ public final class WebFluxLoad {
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(),
                     StandardCharsets.UTF_8), 1 << 16)) {
                 if (response.statusCode() != 200) {
-                    return new ClientOutcome("status " + response.statusCode() + ": " + lines.readLine(),
+                    return new ListingOutcome("status " + response.statusCode() + ": " + lines.readLine(),
                             System.nanoTime() - start);
                 }
                 long count = 0;
                 for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                     if (!line.startsWith("\"")) {
-                        return new ClientOutcome("a line that is not a key: " + line, System.nanoTime() - start);
+                        return new ListingOutcome("a line that is not a key: " + line, System.nanoTime() - start);
                     }
                     tally.add(jsonString(line));
                     if (++count % 1000 == 0) {
@@ -216,13 +202,13 @@ public final class WebFluxLoad {
                 received.addAndGet(count % 1000);
             }
         } catch (IOException | RuntimeException e) {
-            return new ClientOutcome("incomplete response after " + tally.received() + " keys: " + e,
+            return new ListingOutcome("incomplete response after " + tally.received() + " keys: " + e,
                     System.nanoTime() - start);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new ClientOutcome("interrupted", System.nanoTime() - start);
+            return new ListingOutcome("interrupted", System.nanoTime() - start);
         }
-        return new ClientOutcome(tally.verdict(), System.nanoTime() - start);
+        return new ListingOutcome(tally.verdict(), System.nanoTime() - start);
     }
 
     /** The string of a JSON string literal line, {@code "a\"b"} → {@code a"b}. */
