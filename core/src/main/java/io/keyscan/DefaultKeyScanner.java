@@ -402,7 +402,8 @@ final class DefaultKeyScanner implements KeyScanner {
             NodeIteration.Range all = slotRanges == null ? iteration.fullRange() : slotRanges.get(0);
             // the first page tells what the server is; on a cluster node, the pages until its replies show whether
             // its cursor carries the slot (a few pages: 17 distinct slots), so that slot ranges can be cut
-            boolean rangesWanted = slotRanges == null && query.hashTag == null && wantedParallelism() > 1;
+            boolean rangesWanted = slotRanges == null && query.hashTag == null
+                    && wantedParallelism(RoundTrips.NONE) > 1;
             int[] pages = {0};
             Flux<byte[]> firstPages = Flux.defer(all::nextPage)
                     .repeat(() -> !all.finished() && (iteration.server() == null
@@ -483,10 +484,14 @@ final class DefaultKeyScanner implements KeyScanner {
         return AUTO_PARALLELISM_MAX;
     }
 
-    /** The ranges per server the options ask for: the option, or auto-tuning's fewest. */
-    private int wantedParallelism() {
+    /**
+     * The ranges per server the options ask for: the option, or auto-tuning's choice for {@code roundTripNanos}
+     * ({@link RoundTrips#NONE} before any is known: its fewest), or 1.
+     */
+    private int wantedParallelism(long roundTripNanos) {
         int asked = options.scanParallelism();
-        return asked != 0 ? asked : options.scanCountAutoTune() ? AUTO_PARALLELISM : 1;
+        return asked != 0 ? asked
+                : options.scanCountAutoTune() ? autoParallelism(roundTripNanos, options.scanCallBudget()) : 1;
     }
 
     /**
@@ -497,9 +502,7 @@ final class DefaultKeyScanner implements KeyScanner {
     private int parallelism(NodeIteration iteration, ScanNode node) {
         ServerInfo server = iteration.server();
         int asked = options.scanParallelism();
-        int wanted = asked == 0 && options.scanCountAutoTune()
-                ? autoParallelism(iteration.roundTripNanos(), options.scanCallBudget())
-                : wantedParallelism();
+        int wanted = wantedParallelism(iteration.roundTripNanos());
         if (wanted <= 1 || NodeIteration.allowsCursorRanges(server) || iteration.slotRangesHold()) {
             return wanted;
         }

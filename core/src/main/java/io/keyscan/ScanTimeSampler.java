@@ -50,14 +50,17 @@ final class ScanTimeSampler {
 
     /** The reading to send with the first SCAN of the listing: the base the next readings are measured from. */
     Mono<Long> baseline() {
-        return tuner.measures() ? timed(node.scanMicros()) : Mono.just(NO_READING);
+        return tuner.measures() ? timedReading() : Mono.just(NO_READING);
     }
 
-    /** {@code reading}, its round trip recorded: from the subscription, when the command is written, to the reply. */
-    private Mono<Long> timed(Mono<Long> reading) {
+    /**
+     * A reading of the server's SCAN time, its round trip recorded: from the subscription, when the command is
+     * written, to the reply.
+     */
+    private Mono<Long> timedReading() {
         return Mono.defer(() -> {
             long written = nanoClock.getAsLong();
-            return reading.doOnNext(micros -> roundTrips.observe(node.address(),
+            return node.scanMicros().doOnNext(micros -> roundTrips.observe(node.address(),
                     Math.max(0, nanoClock.getAsLong() - written)));
         });
     }
@@ -92,7 +95,7 @@ final class ScanTimeSampler {
         if (calls == 0) {
             return node.scan(request);
         }
-        Mono<Long> reading = timed(node.scanMicros())
+        Mono<Long> reading = timedReading()
                 .doOnNext(micros -> record(micros, counts, calls))
                 .doFinally(signal -> {
                     synchronized (this) {
